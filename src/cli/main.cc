@@ -1,0 +1,31 @@
+// dsinfer: one binary, many subcommands (inspect, quantize, ...).
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+#ifndef DSINFER_VERSION
+#define DSINFER_VERSION "dev"
+#endif
+
+int main(int argc, char** argv) {
+  CLI::App app{"dsinfer: DeepSeek-family GGUF inference on CPU"};
+  app.set_version_flag("--version", std::string("dsinfer ") + DSINFER_VERSION);
+  app.require_subcommand(1);
+  int exit_code = 0;
+  dsinfer::cli::RegisterInspect(app, &exit_code);
+  dsinfer::cli::RegisterQuantize(app, &exit_code);
+  dsinfer::cli::RegisterSynth(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    dsinfer::cli::PrintError(e.what());
+    return 2;
+  }
+  return exit_code;
+}
