@@ -14,6 +14,8 @@ namespace dsinfer::cli {
 void RegisterInspect(CLI::App& app, int* exit_code);
 void RegisterQuantize(CLI::App& app, int* exit_code);
 void RegisterSynth(CLI::App& app, int* exit_code);
+void RegisterLogits(CLI::App& app, int* exit_code);
+void RegisterRun(CLI::App& app, int* exit_code);
 
 // Prints "dsinfer: error: <message>" (newlines in the message are flattened) to stderr.
 void PrintError(const std::string& message);

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   dsinfer::cli::RegisterInspect(app, &exit_code);
   dsinfer::cli::RegisterQuantize(app, &exit_code);
   dsinfer::cli::RegisterSynth(app, &exit_code);
+  dsinfer::cli::RegisterLogits(app, &exit_code);
+  dsinfer::cli::RegisterRun(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,56 @@
+// Grouped-query attention of llama / qwen2 / deepseek (V1) layers (spec §6).
+#include <vector>
+
+#include "kernels/matmul.h"
+#include "kernels/ops.h"
+#include "model/forward_state.h"
+
+namespace dsinfer {
+
+namespace {
+void AddBias(float* rows, int64_t n_rows, const std::vector<float>& bias) {
+  if (bias.empty()) return;
+  const int64_t n = static_cast<int64_t>(bias.size());
+  for (int64_t r = 0; r < n_rows; ++r) {
+    for (int64_t i = 0; i < n; ++i) rows[r * n + i] += bias[static_cast<size_t>(i)];
+  }
+}
+}  // namespace
+
+void DenseAttention(const ForwardState& s, int layer, const float* h, float* out) {
+  const ModelConfig& c = s.config;
+  const LayerWeights& L = s.weights.layers[static_cast<size_t>(layer)];
+  const int64_t T = s.n_tokens(), H = c.n_head, Hkv = c.n_head_kv;
+  const int64_t dk = c.head_dim_k, dv = c.head_dim_v;
+  ThreadPool* pool = &s.pool;
+
+  std::vector<float> q(static_cast<size_t>(T * H * dk)), k(static_cast<size_t>(T * Hkv * dk)),
+      v(static_cast<size_t>(T * Hkv * dv));
+  MatMul(L.wq, h, T, q.data(), pool);
+  MatMul(L.wk, h, T, k.data(), pool);
+  MatMul(L.wv, h, T, v.data(), pool);
+  AddBias(q.data(), T, L.bq);
+  AddBias(k.data(), T, L.bk);
+  AddBias(v.data(), T, L.bv);
+  const int bs = s.kv.block_size();
+  for (int64_t t = 0; t < T; ++t) {
+    const TokenRow& row = s.rows[static_cast<size_t>(t)];
+    Rope(q.data() + t * H * dk, static_cast<int>(H), static_cast<int>(dk), row.pos, s.attn.rope);
+    Rope(k.data() + t * Hkv * dk, static_cast<int>(Hkv), static_cast<int>(dk), row.pos, s.attn.rope);
+    const int block = row.block_table[row.pos / bs], slot = static_cast<int>(row.pos % bs);
+    s.kv.WriteK(layer, block, slot, k.data() + t * Hkv * dk);
+    s.kv.WriteV(layer, block, slot, v.data() + t * Hkv * dv);
+  }
+  AttentionShape shape{static_cast<int>(H), static_cast<int>(Hkv), dk, dk, dk, dv, false};
+  std::vector<float> o(static_cast<size_t>(T * H * dv));
+  s.pool.ParallelFor(static_cast<size_t>(T * H), [&](int, size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      const int64_t t = static_cast<int64_t>(i) / H, j = static_cast<int64_t>(i) % H;
+      AttendToken(s.kv, layer, s.rows[static_cast<size_t>(t)], shape, s.attn.kq_scale,
+                  q.data() + t * H * dk, static_cast<int>(j), o.data() + (t * H + j) * dv);
+    }
+  });
+  MatMul(L.wo, o.data(), T, out, pool);
+}
+
+}  // namespace dsinfer

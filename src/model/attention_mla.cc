@@ -1,0 +1,129 @@
+// deepseek2 Multi-head Latent Attention (spec §8.2-§8.5): absorbed form for MLA files, plain
+// per-head K/V for legacy attn_kv_b files.
+#include <vector>
+
+#include "kernels/matmul.h"
+#include "kernels/ops.h"
+#include "model/forward_state.h"
+
+namespace dsinfer {
+
+namespace {
+
+// rows x width slice [col0, col0 + n) of a row-major matrix, copied contiguous.
+void GatherColumns(const float* src, int64_t rows, int64_t width, int64_t col0, int64_t n, float* dst) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* s = src + r * width + col0;
+    std::copy(s, s + n, dst + r * n);
+  }
+}
+
+void ScatterColumns(const float* src, int64_t rows, int64_t n, float* dst, int64_t width, int64_t col0) {
+  for (int64_t r = 0; r < rows; ++r) std::copy(src + r * n, src + (r + 1) * n, dst + r * width + col0);
+}
+
+}  // namespace
+
+void MlaAttention(const ForwardState& s, int layer, const float* h, float* out) {
+  const ModelConfig& c = s.config;
+  const LayerWeights& L = s.weights.layers[static_cast<size_t>(layer)];
+  const int64_t T = s.n_tokens(), H = c.n_head;
+  const int64_t dqk = c.head_dim_k, rot = c.n_rot, nope = dqk - rot, dv = c.head_dim_v;
+  const int64_t rkv = c.kv_lora_rank, a_width = rkv + rot;
+  ThreadPool* pool = &s.pool;
+
+  // Queries [T x H*dqk], through the q-LoRA bottleneck when present.
+  std::vector<float> q(static_cast<size_t>(T * H * dqk));
+  if (c.q_lora_rank > 0) {
+    std::vector<float> qa(static_cast<size_t>(T * c.q_lora_rank));
+    MatMul(L.wq_a, h, T, qa.data(), pool);
+    for (int64_t t = 0; t < T; ++t) {
+      float* row = qa.data() + t * c.q_lora_rank;
+      RmsNorm(row, L.q_a_norm.data(), c.q_lora_rank, c.rms_eps, row);
+    }
+    MatMul(L.wq_b, qa.data(), T, q.data(), pool);
+  } else {
+    MatMul(L.wq, h, T, q.data(), pool);
+  }
+  // Compressed KV [T x (r_kv + n_rot)]: latent, then the shared rope key.
+  std::vector<float> a(static_cast<size_t>(T * a_width));
+  MatMul(L.wkv_a, h, T, a.data(), pool);
+  for (int64_t t = 0; t < T; ++t) {
+    const TokenRow& row = s.rows[static_cast<size_t>(t)];
+    float* qt = q.data() + t * H * dqk;
+    Rope(qt + nope, static_cast<int>(H), static_cast<int>(dqk), row.pos, s.attn.rope);
+    float* at = a.data() + t * a_width;
+    Rope(at + rkv, 1, static_cast<int>(rot), row.pos, s.attn.rope);
+    RmsNorm(at, L.kv_a_norm.data(), rkv, c.rms_eps, at);
+  }
+
+  std::vector<float> o(static_cast<size_t>(T * H * dv));
+  if (c.is_mla) {
+    // K row = [c ‖ kr]; V is its first r_kv values.
+    for (int64_t t = 0; t < T; ++t) {
+      const TokenRow& row = s.rows[static_cast<size_t>(t)];
+      const int bs = s.kv.block_size();
+      s.kv.WriteK(layer, row.block_table[row.pos / bs], static_cast<int>(row.pos % bs), a.data() + t * a_width);
+    }
+    // Absorb W_kb into the queries: Q_j = [W_kb_j · qn_j ‖ qr_j].
+    std::vector<float> qfull(static_cast<size_t>(T * H * a_width));
+    std::vector<float> qn(static_cast<size_t>(T * nope)), qa(static_cast<size_t>(T * rkv));
+    for (int64_t j = 0; j < H; ++j) {
+      GatherColumns(q.data(), T, H * dqk, j * dqk, nope, qn.data());
+      MatMul(L.wk_b.Slice(j), qn.data(), T, qa.data(), pool);
+      ScatterColumns(qa.data(), T, rkv, qfull.data(), H * a_width, j * a_width);
+      for (int64_t t = 0; t < T; ++t) {
+        const float* qr = q.data() + t * H * dqk + j * dqk + nope;
+        std::copy(qr, qr + rot, qfull.data() + t * H * a_width + j * a_width + rkv);
+      }
+    }
+    AttentionShape shape{static_cast<int>(H), 1, a_width, a_width, a_width, rkv, true};
+    std::vector<float> u(static_cast<size_t>(T * H * rkv));
+    s.pool.ParallelFor(static_cast<size_t>(T * H), [&](int, size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) {
+        const int64_t t = static_cast<int64_t>(i) / H, j = static_cast<int64_t>(i) % H;
+        AttendToken(s.kv, layer, s.rows[static_cast<size_t>(t)], shape, s.attn.kq_scale,
+                    qfull.data() + t * H * a_width, static_cast<int>(j), u.data() + (t * H + j) * rkv);
+      }
+    });
+    // o_j = W_vb_j · u_j.
+    std::vector<float> uj(static_cast<size_t>(T * rkv)), oj(static_cast<size_t>(T * dv));
+    for (int64_t j = 0; j < H; ++j) {
+      GatherColumns(u.data(), T, H * rkv, j * rkv, rkv, uj.data());
+      MatMul(L.wv_b.Slice(j), uj.data(), T, oj.data(), pool);
+      ScatterColumns(oj.data(), T, dv, o.data(), H * dv, j * dv);
+    }
+  } else {
+    // Legacy files: decompress per-head K/V with attn_kv_b and cache them.
+    std::vector<float> latent(static_cast<size_t>(T * rkv));
+    GatherColumns(a.data(), T, a_width, 0, rkv, latent.data());
+    std::vector<float> kvb(static_cast<size_t>(T * H * (nope + dv)));
+    MatMul(L.wkv_b, latent.data(), T, kvb.data(), pool);
+    std::vector<float> krow(static_cast<size_t>(H * dqk)), vrow(static_cast<size_t>(H * dv));
+    for (int64_t t = 0; t < T; ++t) {
+      const float* kv_t = kvb.data() + t * H * (nope + dv);
+      const float* kr = a.data() + t * a_width + rkv;
+      for (int64_t j = 0; j < H; ++j) {
+        std::copy(kv_t + j * (nope + dv), kv_t + j * (nope + dv) + nope, krow.data() + j * dqk);
+        std::copy(kr, kr + rot, krow.data() + j * dqk + nope);
+        std::copy(kv_t + j * (nope + dv) + nope, kv_t + (j + 1) * (nope + dv), vrow.data() + j * dv);
+      }
+      const TokenRow& row = s.rows[static_cast<size_t>(t)];
+      const int bs = s.kv.block_size();
+      const int block = row.block_table[row.pos / bs], slot = static_cast<int>(row.pos % bs);
+      s.kv.WriteK(layer, block, slot, krow.data());
+      s.kv.WriteV(layer, block, slot, vrow.data());
+    }
+    AttentionShape shape{static_cast<int>(H), static_cast<int>(H), dqk, dqk, dqk, dv, false};
+    s.pool.ParallelFor(static_cast<size_t>(T * H), [&](int, size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) {
+        const int64_t t = static_cast<int64_t>(i) / H, j = static_cast<int64_t>(i) % H;
+        AttendToken(s.kv, layer, s.rows[static_cast<size_t>(t)], shape, s.attn.kq_scale,
+                    q.data() + t * H * dqk, static_cast<int>(j), o.data() + (t * H + j) * dv);
+      }
+    });
+  }
+  MatMul(L.wo, o.data(), T, out, pool);
+}
+
+}  // namespace dsinfer

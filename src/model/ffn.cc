@@ -1,0 +1,148 @@
+// Feed-forward stages: the dense SwiGLU FFN and the DeepSeek mixture of experts (spec §7, §8.6).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <vector>
+
+#include "kernels/matmul.h"
+#include "kernels/ops.h"
+#include "model/forward_state.h"
+
+namespace dsinfer {
+
+namespace {
+
+// out[n x D] = W_down · (silu(W_gate · x) ⊙ (W_up · x)) for n rows of x.
+void SwiGluFfn(const WeightMatrix& gate, const WeightMatrix& up, const WeightMatrix& down,
+               const float* x, int64_t n, float* out, ThreadPool* pool) {
+  const int64_t f = gate.rows;
+  std::vector<float> g(static_cast<size_t>(n * f)), u(static_cast<size_t>(n * f));
+  MatMul(gate, x, n, g.data(), pool);
+  MatMul(up, x, n, u.data(), pool);
+  SwiGlu(g.data(), u.data(), n * f, g.data());
+  MatMul(down, g.data(), n, out, pool);
+}
+
+// Chooses the experts of one token (spec §8.6); fills routing.
+void Route(const ModelConfig& c, const std::vector<float>& expert_bias, float* logits,
+           TokenRouting* routing) {
+  const int E = static_cast<int>(c.n_expert), k = static_cast<int>(c.n_expert_used);
+  std::vector<float>& probs = routing->probs;
+  probs.assign(logits, logits + E);
+  if (c.gating == ExpertGating::kSigmoid) {
+    for (float& p : probs) p = 1.0f / (1.0f + std::exp(-p));
+  } else {
+    SoftmaxInPlace(probs.data(), E);
+  }
+  std::vector<float>& sel = routing->selection_scores;
+  sel = probs;
+  if (!expert_bias.empty()) {
+    for (int e = 0; e < E; ++e) sel[static_cast<size_t>(e)] += expert_bias[static_cast<size_t>(e)];
+  }
+  std::vector<float> masked = sel;
+  const int G = static_cast<int>(c.n_expert_group);
+  if (G > 1) {
+    const int per_group = E / G;
+    std::vector<float> group_score(static_cast<size_t>(G));
+    for (int g = 0; g < G; ++g) {
+      std::vector<float> members(sel.begin() + g * per_group, sel.begin() + (g + 1) * per_group);
+      std::partial_sort(members.begin(), members.begin() + 2, members.end(), std::greater<float>());
+      group_score[static_cast<size_t>(g)] = members[0] + (per_group > 1 ? members[1] : 0.0f);
+    }
+    std::vector<int> groups(static_cast<size_t>(G));
+    std::iota(groups.begin(), groups.end(), 0);
+    std::stable_sort(groups.begin(), groups.end(), [&](int a, int b) {
+      return group_score[static_cast<size_t>(a)] > group_score[static_cast<size_t>(b)];
+    });
+    std::vector<bool> keep(static_cast<size_t>(G), false);
+    for (uint32_t i = 0; i < c.n_expert_group_used; ++i) keep[static_cast<size_t>(groups[i])] = true;
+    for (int e = 0; e < E; ++e) {
+      if (!keep[static_cast<size_t>(e / per_group)]) {
+        masked[static_cast<size_t>(e)] = -std::numeric_limits<float>::infinity();
+      }
+    }
+  }
+  std::vector<int> order(static_cast<size_t>(E));
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+    return masked[static_cast<size_t>(a)] > masked[static_cast<size_t>(b)];
+  });
+  routing->experts.assign(order.begin(), order.begin() + k);
+  routing->weights.resize(static_cast<size_t>(k));
+  for (int j = 0; j < k; ++j) routing->weights[static_cast<size_t>(j)] = probs[static_cast<size_t>(order[j])];
+  if (c.expert_weights_norm) {
+    float sum = 0.0f;
+    for (float w : routing->weights) sum += w;
+    sum = std::max(sum, 6.103515625e-5f);
+    for (float& w : routing->weights) w /= sum;
+  }
+  if (c.expert_weights_scale != 0.0f && c.expert_weights_scale != 1.0f) {
+    for (float& w : routing->weights) w *= c.expert_weights_scale;
+  }
+}
+
+}  // namespace
+
+void DenseFfn(const ForwardState& s, const LayerWeights& L, const float* h, float* out) {
+  SwiGluFfn(L.ffn_gate, L.ffn_up, L.ffn_down, h, s.n_tokens(), out, &s.pool);
+}
+
+void MoeFfn(const ForwardState& s, int layer, const float* h, float* out) {
+  const ModelConfig& c = s.config;
+  const LayerWeights& L = s.weights.layers[static_cast<size_t>(layer)];
+  const int64_t T = s.n_tokens(), D = c.n_embd, E = c.n_expert, k = c.n_expert_used;
+  ThreadPool* pool = &s.pool;
+
+  std::vector<float> logits(static_cast<size_t>(T * E));
+  MatMul(L.router, h, T, logits.data(), pool);
+  std::vector<TokenRouting> routing(static_cast<size_t>(T));
+  for (int64_t t = 0; t < T; ++t) Route(c, L.expert_bias, logits.data() + t * E, &routing[static_cast<size_t>(t)]);
+
+  // Tokens grouped by expert, so each active expert's weights are read once per step.
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> by_expert(static_cast<size_t>(E));
+  for (int64_t t = 0; t < T; ++t) {
+    for (int64_t j = 0; j < k; ++j) {
+      by_expert[static_cast<size_t>(routing[static_cast<size_t>(t)].experts[static_cast<size_t>(j)])]
+          .push_back({t, j});
+    }
+  }
+  std::vector<float> slot_out(static_cast<size_t>(T * k * D));
+  std::vector<float> xs, ys;
+  for (int64_t e = 0; e < E; ++e) {
+    const auto& members = by_expert[static_cast<size_t>(e)];
+    if (members.empty()) continue;
+    const int64_t n = static_cast<int64_t>(members.size());
+    xs.resize(static_cast<size_t>(n * D));
+    ys.resize(static_cast<size_t>(n * D));
+    for (int64_t i = 0; i < n; ++i) {
+      std::copy(h + members[static_cast<size_t>(i)].first * D,
+                h + (members[static_cast<size_t>(i)].first + 1) * D, xs.data() + i * D);
+    }
+    SwiGluFfn(L.gate_exps.Slice(e), L.up_exps.Slice(e), L.down_exps.Slice(e), xs.data(), n,
+              ys.data(), pool);
+    for (int64_t i = 0; i < n; ++i) {
+      const auto [t, j] = members[static_cast<size_t>(i)];
+      const float w = routing[static_cast<size_t>(t)].weights[static_cast<size_t>(j)];
+      float* dst = slot_out.data() + (t * k + j) * D;
+      for (int64_t d = 0; d < D; ++d) dst[d] = ys[static_cast<size_t>(i * D + d)] * w;
+    }
+  }
+  // Sum the experts in selection order, then add the shared experts.
+  for (int64_t t = 0; t < T; ++t) {
+    float* o = out + t * D;
+    std::copy(slot_out.data() + t * k * D, slot_out.data() + (t * k + 1) * D, o);
+    for (int64_t j = 1; j < k; ++j) {
+      const float* src = slot_out.data() + (t * k + j) * D;
+      for (int64_t d = 0; d < D; ++d) o[d] += src[d];
+    }
+  }
+  if (L.gate_shexp.rows > 0) {
+    std::vector<float> shared(static_cast<size_t>(T * D));
+    SwiGluFfn(L.gate_shexp, L.up_shexp, L.down_shexp, h, T, shared.data(), pool);
+    for (int64_t i = 0; i < T * D; ++i) out[i] += shared[static_cast<size_t>(i)];
+  }
+  if (s.routing_trace != nullptr) s.routing_trace->layers[layer] = std::move(routing);
+}
+
+}  // namespace dsinfer

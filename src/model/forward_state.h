@@ -1,0 +1,56 @@
+// Internal to the model layer: what one Forward() call shares between its stages (the token
+// rows of the flattened batch with their positions and block tables, weights, cache, pool).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "base/thread_pool.h"
+#include "model/attention_params.h"
+#include "model/kv_cache.h"
+#include "model/model_config.h"
+#include "model/routing_trace.h"
+#include "model/weights.h"
+
+namespace dsinfer {
+
+struct TokenRow {
+  int64_t pos = 0;
+  const int32_t* block_table = nullptr;
+};
+
+struct ForwardState {
+  const ModelConfig& config;
+  const ModelWeights& weights;
+  const AttentionParams& attn;
+  KvCache& kv;
+  ThreadPool& pool;
+  std::vector<TokenRow> rows;  // one per token of the batch, in batch order
+  RoutingTrace* routing_trace = nullptr;  // filled by MoeFfn when set
+  int64_t n_tokens() const { return static_cast<int64_t>(rows.size()); }
+};
+
+// Stage functions: `h` and `out` are [n_tokens x n_embd]; `out` is overwritten.
+void MlaAttention(const ForwardState& s, int layer, const float* h, float* out);
+void DenseAttention(const ForwardState& s, int layer, const float* h, float* out);
+void DenseFfn(const ForwardState& s, const LayerWeights& L, const float* h, float* out);
+void MoeFfn(const ForwardState& s, int layer, const float* h, float* out);
+
+// Causal attention of one token (all heads) over its sequence's cached positions [0, pos].
+// q: [n_head x q_stride] (head h's query starts at h * q_stride, `dot_width` values);
+// heads share KV heads in groups of n_head / n_kv_head. K rows hold n_kv_head heads of
+// k_head_width values; V rows likewise with v_head_width (or, when v_in_k, V is the first
+// v_head_width values of the K row). out: [n_head x v_head_width].
+struct AttentionShape {
+  int n_head = 0;
+  int n_kv_head = 0;
+  int64_t q_stride = 0;
+  int64_t dot_width = 0;
+  int64_t k_head_width = 0;
+  int64_t v_head_width = 0;
+  bool v_in_k = false;
+};
+void AttendToken(const KvCache& kv, int layer, const TokenRow& row, const AttentionShape& shape,
+                 float kq_scale, const float* q, int head, float* out_head);
+
+}  // namespace dsinfer

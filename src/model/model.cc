@@ -1,0 +1,133 @@
+#include "model/model.h"
+
+#include <string>
+
+#include "kernels/ops.h"
+#include "model/attention_params.h"
+#include "model/forward_state.h"
+#include "tensor/quant.h"
+
+namespace dsinfer {
+
+Model::Model(gguf::GgufFile file, ModelConfig config, ModelWeights weights)
+    : file_(std::move(file)), config_(std::move(config)), weights_(std::move(weights)) {}
+
+Expected<std::unique_ptr<Model>> Model::Load(const std::string& path) {
+  DSINFER_ASSIGN_OR_RETURN(gguf::GgufFile file, gguf::GgufFile::Open(path));
+  DSINFER_ASSIGN_OR_RETURN(ModelConfig config, ReadModelConfig(file));
+  DSINFER_ASSIGN_OR_RETURN(ModelWeights weights, BindWeights(file, &config));
+  // The weights point into the mapping, which moves with `file` without changing address.
+  return std::unique_ptr<Model>(new Model(std::move(file), std::move(config), std::move(weights)));
+}
+
+KvLayout Model::kv_layout() const {
+  const ModelConfig& c = config_;
+  KvLayout l;
+  l.n_layer = static_cast<int>(c.n_layer);
+  if (c.arch == Architecture::kDeepseek2) {
+    if (c.is_mla) {
+      l.k_width = c.kv_lora_rank + c.n_rot;
+      l.v_width = 0;
+    } else {
+      l.k_width = int64_t{c.n_head} * c.head_dim_k;
+      l.v_width = int64_t{c.n_head} * c.head_dim_v;
+    }
+  } else {
+    l.k_width = int64_t{c.n_head_kv} * c.head_dim_k;
+    l.v_width = int64_t{c.n_head_kv} * c.head_dim_v;
+  }
+  return l;
+}
+
+Status Model::Forward(const ForwardBatch& batch, KvCache& kv, ThreadPool& pool,
+                      std::vector<float>* logits, RoutingTrace* routing) const {
+  const ModelConfig& c = config_;
+  const KvLayout want = kv_layout();
+  if (kv.layout().n_layer != want.n_layer || kv.layout().k_width != want.k_width ||
+      kv.layout().v_width != want.v_width) {
+    return InvalidArgument("KV cache layout does not match the model");
+  }
+  // Validate everything before touching the cache.
+  std::vector<TokenRow> rows;
+  rows.reserve(static_cast<size_t>(batch.total_tokens()));
+  for (const SequenceChunk& seq : batch.sequences) {
+    if (seq.n_tokens < 0 || seq.start_pos < 0) return InvalidArgument("negative token count or position");
+    const int64_t end = seq.start_pos + seq.n_tokens;
+    const int64_t blocks_needed = (end + kv.block_size() - 1) / kv.block_size();
+    if (seq.n_blocks < blocks_needed) {
+      return InvalidArgument("block table has " + std::to_string(seq.n_blocks) + " blocks, " +
+                             std::to_string(blocks_needed) + " needed for position " +
+                             std::to_string(end - 1));
+    }
+    for (int64_t b = 0; b < blocks_needed; ++b) {
+      if (seq.block_table[b] < 0 || seq.block_table[b] >= kv.n_blocks()) {
+        return InvalidArgument("block id " + std::to_string(seq.block_table[b]) + " is outside the cache");
+      }
+    }
+    for (int i = 0; i < seq.n_tokens; ++i) {
+      if (seq.tokens[i] < 0 || static_cast<uint32_t>(seq.tokens[i]) >= c.n_vocab) {
+        return InvalidArgument("token id " + std::to_string(seq.tokens[i]) + " is outside the vocabulary (" +
+                               std::to_string(c.n_vocab) + ")");
+      }
+      rows.push_back({seq.start_pos + i, seq.block_table});
+    }
+  }
+  const int64_t T = static_cast<int64_t>(rows.size());
+  const int64_t D = c.n_embd;
+  logits->assign(static_cast<size_t>(batch.logit_rows() * c.n_vocab), 0.0f);
+  if (T == 0) return Status::Ok();
+
+  const AttentionParams attn =
+      MakeAttentionParams(c, weights_.rope_freqs.empty() ? nullptr : weights_.rope_freqs.data());
+  ForwardState s{c, weights_, attn, kv, pool, std::move(rows), routing};
+
+  // x: [T x D] embeddings.
+  std::vector<float> x(static_cast<size_t>(T * D));
+  {
+    int64_t t = 0;
+    for (const SequenceChunk& seq : batch.sequences) {
+      for (int i = 0; i < seq.n_tokens; ++i, ++t) {
+        const WeightMatrix& e = weights_.token_embd;
+        DequantizeRow(e.type, e.data + static_cast<uint64_t>(seq.tokens[i]) * e.row_bytes,
+                      x.data() + t * D, D);
+      }
+    }
+  }
+  std::vector<float> h(static_cast<size_t>(T * D)), y(static_cast<size_t>(T * D));
+  for (uint32_t l = 0; l < c.n_layer; ++l) {
+    const LayerWeights& L = weights_.layers[l];
+    for (int64_t t = 0; t < T; ++t) RmsNorm(x.data() + t * D, L.attn_norm.data(), D, c.rms_eps, h.data() + t * D);
+    if (c.arch == Architecture::kDeepseek2) {
+      MlaAttention(s, static_cast<int>(l), h.data(), y.data());
+    } else {
+      DenseAttention(s, static_cast<int>(l), h.data(), y.data());
+    }
+    for (int64_t i = 0; i < T * D; ++i) x[static_cast<size_t>(i)] += y[static_cast<size_t>(i)];
+    for (int64_t t = 0; t < T; ++t) RmsNorm(x.data() + t * D, L.ffn_norm.data(), D, c.rms_eps, h.data() + t * D);
+    if (c.is_moe_layer(l)) {
+      MoeFfn(s, static_cast<int>(l), h.data(), y.data());
+    } else {
+      DenseFfn(s, L, h.data(), y.data());
+    }
+    for (int64_t i = 0; i < T * D; ++i) x[static_cast<size_t>(i)] += y[static_cast<size_t>(i)];
+  }
+
+  // Final norm and LM head for the requested rows only.
+  std::vector<float> selected;
+  selected.reserve(static_cast<size_t>(batch.logit_rows() * D));
+  int64_t t0 = 0;
+  for (const SequenceChunk& seq : batch.sequences) {
+    const int first = seq.all_logits ? 0 : seq.n_tokens - 1;
+    for (int i = std::max(first, 0); i < seq.n_tokens; ++i) {
+      const float* row = x.data() + (t0 + i) * D;
+      const size_t at = selected.size();
+      selected.resize(at + static_cast<size_t>(D));
+      RmsNorm(row, weights_.output_norm.data(), D, c.rms_eps, selected.data() + at);
+    }
+    t0 += seq.n_tokens;
+  }
+  MatMul(weights_.output, selected.data(), batch.logit_rows(), logits->data(), &pool);
+  return Status::Ok();
+}
+
+}  // namespace dsinfer
