@@ -104,24 +104,20 @@ void RegisterAll() {
                                      RunDequant(state, type, DequantizeRow, whole_matrix);
                                    })
           ->Unit(benchmark::kMillisecond);
-      benchmark::RegisterBenchmark(("BM_DequantReference" + suffix).c_str(),
-                                   [=](benchmark::State& state) {
-                                     RunDequant(state, type, reference::DequantizeRow,
-                                                whole_matrix);
-                                   })
-          ->Unit(benchmark::kMillisecond);
+      benchmark::RegisterBenchmark(("BM_DequantReference" + suffix).c_str(), [=](benchmark::State&
+                                                                                     state) {
+        RunDequant(state, type, reference::DequantizeRow, whole_matrix);
+      })->Unit(benchmark::kMillisecond);
       if (cpu.avx2 && x86::Avx2Dequantizer(type) != nullptr) {
-        benchmark::RegisterBenchmark(("BM_DequantAvx2" + suffix).c_str(),
-                                     [=](benchmark::State& state) {
-                                       RunDequant(state, type, Avx2Row, whole_matrix);
-                                     })
+        benchmark::RegisterBenchmark(
+            ("BM_DequantAvx2" + suffix).c_str(),
+            [=](benchmark::State& state) { RunDequant(state, type, Avx2Row, whole_matrix); })
             ->Unit(benchmark::kMillisecond);
       }
       if (cpu.avx512 && x86::Avx512Dequantizer(type) != nullptr) {
-        benchmark::RegisterBenchmark(("BM_DequantAvx512" + suffix).c_str(),
-                                     [=](benchmark::State& state) {
-                                       RunDequant(state, type, Avx512Row, whole_matrix);
-                                     })
+        benchmark::RegisterBenchmark(
+            ("BM_DequantAvx512" + suffix).c_str(),
+            [=](benchmark::State& state) { RunDequant(state, type, Avx512Row, whole_matrix); })
             ->Unit(benchmark::kMillisecond);
       }
     }

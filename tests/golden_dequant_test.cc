@@ -63,14 +63,16 @@ float DecodeElement(DType type, const uint8_t* row, int64_t k) {
       std::memcpy(&f, row + 4 * k, 4);
       return f;
     }
-    case DType::kF16: return HalfAt(row + 2 * k);
+    case DType::kF16:
+      return HalfAt(row + 2 * k);
     case DType::kBF16: {
       const uint32_t bits = static_cast<uint32_t>(U16At(row + 2 * k)) << 16;
       float f;
       std::memcpy(&f, &bits, 4);
       return f;
     }
-    default: break;
+    default:
+      break;
   }
   const int64_t bs = Traits(type).block_size;
   const uint8_t* b = row + (k / bs) * Traits(type).type_size;
@@ -78,8 +80,10 @@ float DecodeElement(DType type, const uint8_t* row, int64_t k) {
   // Q4_0-family: low nibble of byte j for j < 16, high nibble of byte j - 16 otherwise.
   auto nibble = [&](const uint8_t* qs) { return j < 16 ? (qs[j] & 15) : (qs[j - 16] >> 4); };
   switch (type) {
-    case DType::kQ4_0: return static_cast<float>(nibble(b + 2) - 8) * HalfAt(b);
-    case DType::kQ4_1: return static_cast<float>(nibble(b + 4)) * HalfAt(b) + HalfAt(b + 2);
+    case DType::kQ4_0:
+      return static_cast<float>(nibble(b + 2) - 8) * HalfAt(b);
+    case DType::kQ4_1:
+      return static_cast<float>(nibble(b + 4)) * HalfAt(b) + HalfAt(b + 2);
     case DType::kQ5_0: {
       const uint32_t qh = b[2] | (b[3] << 8) | (b[4] << 16) | (static_cast<uint32_t>(b[5]) << 24);
       const int q = nibble(b + 6) + 16 * static_cast<int>((qh >> j) & 1);
@@ -90,7 +94,8 @@ float DecodeElement(DType type, const uint8_t* row, int64_t k) {
       const int q = nibble(b + 8) + 16 * static_cast<int>((qh >> j) & 1);
       return static_cast<float>(q) * HalfAt(b) + HalfAt(b + 2);
     }
-    case DType::kQ8_0: return static_cast<float>(static_cast<int8_t>(b[2 + j])) * HalfAt(b);
+    case DType::kQ8_0:
+      return static_cast<float>(static_cast<int8_t>(b[2 + j])) * HalfAt(b);
     case DType::kQ2_K: {  // scales[16] qs[64] d dmin
       const int n = j / 128, shift_group = (j % 128) / 32, part = (j % 32) / 16, l = j % 16;
       const int s = b[8 * n + 2 * shift_group + part];
@@ -134,7 +139,8 @@ float DecodeElement(DType type, const uint8_t* row, int64_t k) {
       std::memcpy(&d, b, 4);
       return d * static_cast<float>(static_cast<int8_t>(b[4 + j]));
     }
-    default: break;
+    default:
+      break;
   }
   ADD_FAILURE() << "no independent decoder for " << DTypeName(type);
   return 0.0f;
@@ -177,8 +183,8 @@ TEST(GoldenDequantTest, EveryTensorMatchesIndependentDecoder) {
           if (BitsOf(fast[k]) != want || BitsOf(ref[k]) != want) {
             if (++mismatches <= 3) {
               ADD_FAILURE() << t.name << " (" << DTypeName(t.type) << ") row " << r << " element "
-                            << k << ": independent " << DecodeElement(t.type, row, k)
-                            << ", fast " << fast[k] << ", reference " << ref[k];
+                            << k << ": independent " << DecodeElement(t.type, row, k) << ", fast "
+                            << fast[k] << ", reference " << ref[k];
             }
           }
         }
@@ -269,9 +275,8 @@ TEST(GoldenDequantTest, OtherQuantTypesReproduceLlamaQuantize) {
   std::map<DType, ReproductionCount> total;
   for (const auto& [f32, quantized] : pairs) {
     SCOPED_TRACE(quantized);
-    for (const auto& [type, c] : CompareWithLlamaQuantize(golden + "/models/" + f32 + ".gguf",
-                                                          golden + "/models/" + quantized +
-                                                              ".gguf")) {
+    for (const auto& [type, c] : CompareWithLlamaQuantize(
+             golden + "/models/" + f32 + ".gguf", golden + "/models/" + quantized + ".gguf")) {
       total[type].blocks += c.blocks;
       total[type].identical_blocks += c.identical_blocks;
     }

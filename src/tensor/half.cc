@@ -44,9 +44,8 @@ float Fp16ToFp32(uint16_t h) {
   const float denormalized_value = FloatFromBits((two_w >> 17) | magic_mask) - magic_bias;
 
   const uint32_t denormalized_cutoff = 1u << 27;
-  const uint32_t result =
-      sign | (two_w < denormalized_cutoff ? BitsFromFloat(denormalized_value)
-                                          : BitsFromFloat(normalized_value));
+  const uint32_t result = sign | (two_w < denormalized_cutoff ? BitsFromFloat(denormalized_value)
+                                                              : BitsFromFloat(normalized_value));
   return FloatFromBits(result);
 }
 

@@ -10,6 +10,7 @@
 #include <random>
 
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -62,8 +63,8 @@ TEST(HalfTest, Fp16ToFp32KnownValues) {
 TEST(HalfTest, Fp32ToFp16RoundsToNearestEven) {
   const float ulp_at_one = std::ldexp(1.0f, -10);
   EXPECT_EQ(Fp32ToFp16(1.0f), 0x3C00);
-  EXPECT_EQ(Fp32ToFp16(1.0f + ulp_at_one / 2), 0x3C00);      // tie -> even (down)
-  EXPECT_EQ(Fp32ToFp16(1.0f + 3 * ulp_at_one / 2), 0x3C02);  // tie -> even (up)
+  EXPECT_EQ(Fp32ToFp16(1.0f + ulp_at_one / 2), 0x3C00);                        // tie -> even (down)
+  EXPECT_EQ(Fp32ToFp16(1.0f + 3 * ulp_at_one / 2), 0x3C02);                    // tie -> even (up)
   EXPECT_EQ(Fp32ToFp16(std::nextafter(1.0f + ulp_at_one / 2, 2.0f)), 0x3C01);  // above tie
   EXPECT_EQ(Fp32ToFp16(std::nextafter(1.0f + 3 * ulp_at_one / 2, 0.0f)), 0x3C01);
   EXPECT_EQ(Fp32ToFp16(-1.0f - ulp_at_one / 2), 0xBC00);
@@ -103,8 +104,13 @@ __attribute__((target("f16c"))) uint16_t HardwareFp32ToFp16(float f) {
   return static_cast<uint16_t>(_cvtss_sh(f, 0));
 }
 
+bool CpuHasF16c() {
+  unsigned eax, ebx, ecx, edx;
+  return __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & bit_F16C) != 0;
+}
+
 TEST(HalfTest, MatchesF16cForAllHalvesAndRandomFloats) {
-  if (!__builtin_cpu_supports("f16c")) GTEST_SKIP() << "CPU has no F16C";
+  if (!CpuHasF16c()) GTEST_SKIP() << "CPU has no F16C";
   for (uint32_t h = 0; h <= 0xFFFF; ++h) {
     ASSERT_EQ(Bits(Fp16ToFp32(static_cast<uint16_t>(h))),
               Bits(HardwareFp16ToFp32(static_cast<uint16_t>(h))))

@@ -73,8 +73,8 @@ Status CheckDequantizable(DType type, const std::string& what) {
   const auto traits = LookupDType(static_cast<uint32_t>(type));
   const std::string name =
       traits ? traits->name : "id " + std::to_string(static_cast<uint32_t>(type));
-  return Unimplemented(what + ": tensor type " + name + " is not supported (supported: " +
-                       supported + ")");
+  return Unimplemented(what + ": tensor type " + name +
+                       " is not supported (supported: " + supported + ")");
 }
 
 void DequantizeRow(DType type, const void* src, float* dst, int64_t n) {

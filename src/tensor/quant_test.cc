@@ -38,17 +38,28 @@ std::string TypeParamName(const testing::TestParamInfo<DType>& info) {
 // Byte offsets of the fp16 scale fields inside one block of `type` (spec §2).
 std::vector<size_t> Fp16FieldOffsets(DType type) {
   switch (type) {
-    case DType::kQ4_0: return {offsetof(BlockQ4_0, d)};
-    case DType::kQ4_1: return {offsetof(BlockQ4_1, d), offsetof(BlockQ4_1, m)};
-    case DType::kQ5_0: return {offsetof(BlockQ5_0, d)};
-    case DType::kQ5_1: return {offsetof(BlockQ5_1, d), offsetof(BlockQ5_1, m)};
-    case DType::kQ8_0: return {offsetof(BlockQ8_0, d)};
-    case DType::kQ2_K: return {offsetof(BlockQ2_K, d), offsetof(BlockQ2_K, dmin)};
-    case DType::kQ3_K: return {offsetof(BlockQ3_K, d)};
-    case DType::kQ4_K: return {offsetof(BlockQ4_K, d), offsetof(BlockQ4_K, dmin)};
-    case DType::kQ5_K: return {offsetof(BlockQ5_K, d), offsetof(BlockQ5_K, dmin)};
-    case DType::kQ6_K: return {offsetof(BlockQ6_K, d)};
-    default: return {};
+    case DType::kQ4_0:
+      return {offsetof(BlockQ4_0, d)};
+    case DType::kQ4_1:
+      return {offsetof(BlockQ4_1, d), offsetof(BlockQ4_1, m)};
+    case DType::kQ5_0:
+      return {offsetof(BlockQ5_0, d)};
+    case DType::kQ5_1:
+      return {offsetof(BlockQ5_1, d), offsetof(BlockQ5_1, m)};
+    case DType::kQ8_0:
+      return {offsetof(BlockQ8_0, d)};
+    case DType::kQ2_K:
+      return {offsetof(BlockQ2_K, d), offsetof(BlockQ2_K, dmin)};
+    case DType::kQ3_K:
+      return {offsetof(BlockQ3_K, d)};
+    case DType::kQ4_K:
+      return {offsetof(BlockQ4_K, d), offsetof(BlockQ4_K, dmin)};
+    case DType::kQ5_K:
+      return {offsetof(BlockQ5_K, d), offsetof(BlockQ5_K, dmin)};
+    case DType::kQ6_K:
+      return {offsetof(BlockQ6_K, d)};
+    default:
+      return {};
   }
 }
 
@@ -88,9 +99,9 @@ std::vector<int64_t> RowLengths(DType type) {
     std::memcpy(&a, &want[i], 4);
     std::memcpy(&b, &got[i], 4);
     if (a != b) {
-      return ::testing::AssertionFailure() << "element " << i << ": reference " << want[i]
-                                           << " (0x" << std::hex << a << "), got " << got[i]
-                                           << " (0x" << b << ")";
+      return ::testing::AssertionFailure()
+             << "element " << i << ": reference " << want[i] << " (0x" << std::hex << a << "), got "
+             << got[i] << " (0x" << b << ")";
     }
   }
   return ::testing::AssertionSuccess();
@@ -123,8 +134,8 @@ TEST_P(DequantizeTest, EveryImplementationMatchesReferenceBitForBit) {
       }
       std::fill(got.begin(), got.end(), -1.0f);
       DequantizeRow(type, row.data(), got.data(), n);
-      EXPECT_TRUE(SameBits(want, got)) << "dispatched (" << DequantizeImplName(type)
-                                       << "), n = " << n;
+      EXPECT_TRUE(SameBits(want, got))
+          << "dispatched (" << DequantizeImplName(type) << "), n = " << n;
     }
   }
 }
@@ -170,19 +181,19 @@ struct ErrorBound {
   double max_relative_rms;
 };
 constexpr ErrorBound kErrorBounds[] = {
-    // type          bound      measured
-    {DType::kF32, 0.0},       // 0
-    {DType::kF16, 0.00027},   // 0.00021
-    {DType::kBF16, 0.0021},   // 0.00166
-    {DType::kQ8_0, 0.0068},   // 0.00538
-    {DType::kQ8_K, 0.0087},   // 0.00694
-    {DType::kQ6_K, 0.022},    // 0.01772
-    {DType::kQ5_1, 0.047},    // 0.03790
-    {DType::kQ5_0, 0.053},    // 0.04267
-    {DType::kQ5_K, 0.045},    // 0.03614
-    {DType::kQ4_1, 0.098},    // 0.07808
-    {DType::kQ4_0, 0.107},    // 0.08588
-    {DType::kQ4_K, 0.089},    // 0.07147
+    // {type, bound},        measured error
+    {DType::kF32, 0.0},      // 0
+    {DType::kF16, 0.00027},  // 0.00021
+    {DType::kBF16, 0.0021},  // 0.00166
+    {DType::kQ8_0, 0.0068},  // 0.00538
+    {DType::kQ8_K, 0.0087},  // 0.00694
+    {DType::kQ6_K, 0.022},   // 0.01772
+    {DType::kQ5_1, 0.047},   // 0.03790
+    {DType::kQ5_0, 0.053},   // 0.04267
+    {DType::kQ5_K, 0.045},   // 0.03614
+    {DType::kQ4_1, 0.098},   // 0.07808
+    {DType::kQ4_0, 0.107},   // 0.08588
+    {DType::kQ4_K, 0.089},   // 0.07147
 };
 
 TEST(QuantizeTest, RoundTripErrorOnGaussianDataIsBounded) {
@@ -192,7 +203,7 @@ TEST(QuantizeTest, RoundTripErrorOnGaussianDataIsBounded) {
   for (auto& v : x) v = normal(rng);
   for (const ErrorBound& bound : kErrorBounds) {
     const double rms = RoundTripRelativeRms(bound.type, x);
-    std::printf("[ measured ] %-5s relative RMS error %.5f (bound %.4f)\n", DTypeName(bound.type),
+    std::printf("[ measured ] %-5s relative RMS error %.5f (bound %.5f)\n", DTypeName(bound.type),
                 rms, bound.max_relative_rms);
     EXPECT_LE(rms, bound.max_relative_rms) << DTypeName(bound.type);
   }
@@ -251,8 +262,8 @@ TEST(QuantizeTest, Q8_0MatchesHandComputedBlock) {
   for (int j = 1; j < 32; ++j) x[j] = (j % 2 ? -1.0f : 1.0f) * static_cast<float>(j) / 32.0f;
   // x[j] * 127 = +-3.96875 j: 1 -> -3.97 -> -4, 2 -> 7.94 -> 8, 3 -> -11.9 -> -12, ...;
   // j = 16 is an exact tie (63.5) and rounds away from zero to 64.
-  const int8_t want_qs[32] = {127, -4,  8,   -12, 16,  -20, 24,  -28, 32,  -36, 40,
-                              -44, 48,  -52, 56,  -60, 64,  -67, 71,  -75, 79,  -83,
+  const int8_t want_qs[32] = {127, -4,  8,   -12, 16,  -20,  24,  -28,  32,  -36, 40,
+                              -44, 48,  -52, 56,  -60, 64,   -67, 71,   -75, 79,  -83,
                               87,  -91, 95,  -99, 103, -107, 111, -115, 119, -123};
   uint8_t block[34];
   QuantizeRow(DType::kQ8_0, x, block, 32);

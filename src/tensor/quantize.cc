@@ -217,19 +217,33 @@ void QuantizeRow(DType type, const float* src, void* dst, int64_t n) {
       << "QuantizeRow: " << n << " elements is not a multiple of the " << DTypeName(type)
       << " block size";
   switch (type) {
-    case DType::kF32: std::memcpy(dst, src, n * sizeof(float)); return;
-    case DType::kF16: return QuantizeF16(src, dst, n);
-    case DType::kBF16: return QuantizeBF16(src, dst, n);
-    case DType::kQ4_0: return QuantizeQ4_0(src, dst, n);
-    case DType::kQ4_1: return QuantizeQ4_1(src, dst, n);
-    case DType::kQ5_0: return QuantizeQ5_0(src, dst, n);
-    case DType::kQ5_1: return QuantizeQ5_1(src, dst, n);
-    case DType::kQ8_0: return QuantizeQ8_0(src, dst, n);
-    case DType::kQ4_K: return QuantizeRowQ4_K(src, dst, n);
-    case DType::kQ5_K: return QuantizeRowQ5_K(src, dst, n);
-    case DType::kQ6_K: return QuantizeRowQ6_K(src, dst, n);
-    case DType::kQ8_K: return QuantizeQ8_K(src, dst, n);
-    default: break;
+    case DType::kF32:
+      std::memcpy(dst, src, n * sizeof(float));
+      return;
+    case DType::kF16:
+      return QuantizeF16(src, dst, n);
+    case DType::kBF16:
+      return QuantizeBF16(src, dst, n);
+    case DType::kQ4_0:
+      return QuantizeQ4_0(src, dst, n);
+    case DType::kQ4_1:
+      return QuantizeQ4_1(src, dst, n);
+    case DType::kQ5_0:
+      return QuantizeQ5_0(src, dst, n);
+    case DType::kQ5_1:
+      return QuantizeQ5_1(src, dst, n);
+    case DType::kQ8_0:
+      return QuantizeQ8_0(src, dst, n);
+    case DType::kQ4_K:
+      return QuantizeRowQ4_K(src, dst, n);
+    case DType::kQ5_K:
+      return QuantizeRowQ5_K(src, dst, n);
+    case DType::kQ6_K:
+      return QuantizeRowQ6_K(src, dst, n);
+    case DType::kQ8_K:
+      return QuantizeQ8_K(src, dst, n);
+    default:
+      break;
   }
   CHECK(false) << "unreachable";
 }

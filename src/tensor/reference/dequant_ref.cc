@@ -272,21 +272,36 @@ void DequantizeRow(DType type, const void* src, float* dst, int64_t n) {
       << "reference::DequantizeRow: " << n << " elements is not a multiple of the "
       << DTypeName(type) << " block size";
   switch (type) {
-    case DType::kF32: return DequantizeF32(src, dst, n);
-    case DType::kF16: return DequantizeF16(src, dst, n);
-    case DType::kBF16: return DequantizeBF16(src, dst, n);
-    case DType::kQ4_0: return DequantizeQ4_0(src, dst, n);
-    case DType::kQ4_1: return DequantizeQ4_1(src, dst, n);
-    case DType::kQ5_0: return DequantizeQ5_0(src, dst, n);
-    case DType::kQ5_1: return DequantizeQ5_1(src, dst, n);
-    case DType::kQ8_0: return DequantizeQ8_0(src, dst, n);
-    case DType::kQ2_K: return DequantizeQ2_K(src, dst, n);
-    case DType::kQ3_K: return DequantizeQ3_K(src, dst, n);
-    case DType::kQ4_K: return DequantizeQ4_K(src, dst, n);
-    case DType::kQ5_K: return DequantizeQ5_K(src, dst, n);
-    case DType::kQ6_K: return DequantizeQ6_K(src, dst, n);
-    case DType::kQ8_K: return DequantizeQ8_K(src, dst, n);
-    default: break;
+    case DType::kF32:
+      return DequantizeF32(src, dst, n);
+    case DType::kF16:
+      return DequantizeF16(src, dst, n);
+    case DType::kBF16:
+      return DequantizeBF16(src, dst, n);
+    case DType::kQ4_0:
+      return DequantizeQ4_0(src, dst, n);
+    case DType::kQ4_1:
+      return DequantizeQ4_1(src, dst, n);
+    case DType::kQ5_0:
+      return DequantizeQ5_0(src, dst, n);
+    case DType::kQ5_1:
+      return DequantizeQ5_1(src, dst, n);
+    case DType::kQ8_0:
+      return DequantizeQ8_0(src, dst, n);
+    case DType::kQ2_K:
+      return DequantizeQ2_K(src, dst, n);
+    case DType::kQ3_K:
+      return DequantizeQ3_K(src, dst, n);
+    case DType::kQ4_K:
+      return DequantizeQ4_K(src, dst, n);
+    case DType::kQ5_K:
+      return DequantizeQ5_K(src, dst, n);
+    case DType::kQ6_K:
+      return DequantizeQ6_K(src, dst, n);
+    case DType::kQ8_K:
+      return DequantizeQ8_K(src, dst, n);
+    default:
+      break;
   }
   CHECK(false) << "unreachable";
 }

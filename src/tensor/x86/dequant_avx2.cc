@@ -81,7 +81,8 @@ void DequantizeQ4_0(const void* src, float* dst, int64_t n) {
   const __m128i eight = _mm_set1_epi8(8);
   for (int64_t i = 0; i < n / kQK4_0; ++i, p += sizeof(BlockQ4_0), dst += kQK4_0) {
     const __m256 d = _mm256_set1_ps(HalfToFloat(p + offsetof(BlockQ4_0, d)));
-    const __m128i qs = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + offsetof(BlockQ4_0, qs)));
+    const __m128i qs =
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + offsetof(BlockQ4_0, qs)));
     const __m128i lo = _mm_sub_epi8(_mm_and_si128(qs, low_mask), eight);
     const __m128i hi = _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(qs, 4), low_mask), eight);
     StoreScaled(dst + 0, SignedLo8(lo), d);
@@ -97,7 +98,8 @@ void DequantizeQ4_1(const void* src, float* dst, int64_t n) {
   for (int64_t i = 0; i < n / kQK4_0; ++i, p += sizeof(BlockQ4_1), dst += kQK4_0) {
     const __m256 d = _mm256_set1_ps(HalfToFloat(p + offsetof(BlockQ4_1, d)));
     const __m256 m = _mm256_set1_ps(HalfToFloat(p + offsetof(BlockQ4_1, m)));
-    const __m128i qs = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + offsetof(BlockQ4_1, qs)));
+    const __m128i qs =
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + offsetof(BlockQ4_1, qs)));
     const __m128i lo = _mm_and_si128(qs, low_mask);
     const __m128i hi = _mm_and_si128(_mm_srli_epi16(qs, 4), low_mask);
     StoreScaledPlus(dst + 0, UnsignedLo8(lo), d, m);
@@ -113,10 +115,10 @@ void DequantizeQ4_1(const void* src, float* dst, int64_t n) {
 inline __m256i Q5Group(__m128i lo_nibbles, __m128i hi_nibbles, uint32_t qh, int g) {
   const __m128i nibbles = g < 2 ? lo_nibbles : hi_nibbles;
   const __m256i low4 = (g % 2 == 0) ? UnsignedLo8(nibbles) : UnsignedHi8(nibbles);
-  const __m256i shifts = _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
-                                          _mm256_set1_epi32(8 * g));
-  const __m256i bit = _mm256_and_si256(_mm256_srlv_epi32(_mm256_set1_epi32(static_cast<int>(qh)), shifts),
-                                       _mm256_set1_epi32(1));
+  const __m256i shifts =
+      _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(8 * g));
+  const __m256i bit = _mm256_and_si256(
+      _mm256_srlv_epi32(_mm256_set1_epi32(static_cast<int>(qh)), shifts), _mm256_set1_epi32(1));
   return _mm256_or_si256(low4, _mm256_slli_epi32(bit, 4));
 }
 
@@ -128,7 +130,8 @@ void DequantizeQ5_0(const void* src, float* dst, int64_t n) {
     const __m256 d = _mm256_set1_ps(HalfToFloat(p + offsetof(BlockQ5_0, d)));
     uint32_t qh;
     std::memcpy(&qh, p + offsetof(BlockQ5_0, qh), 4);
-    const __m128i qs = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + offsetof(BlockQ5_0, qs)));
+    const __m128i qs =
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + offsetof(BlockQ5_0, qs)));
     const __m128i lo = _mm_and_si128(qs, low_mask);
     const __m128i hi = _mm_and_si128(_mm_srli_epi16(qs, 4), low_mask);
     for (int g = 0; g < 4; ++g) {
@@ -145,7 +148,8 @@ void DequantizeQ5_1(const void* src, float* dst, int64_t n) {
     const __m256 m = _mm256_set1_ps(HalfToFloat(p + offsetof(BlockQ5_1, m)));
     uint32_t qh;
     std::memcpy(&qh, p + offsetof(BlockQ5_1, qh), 4);
-    const __m128i qs = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + offsetof(BlockQ5_1, qs)));
+    const __m128i qs =
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + offsetof(BlockQ5_1, qs)));
     const __m128i lo = _mm_and_si128(qs, low_mask);
     const __m128i hi = _mm_and_si128(_mm_srli_epi16(qs, 4), low_mask);
     for (int g = 0; g < 4; ++g) StoreScaledPlus(dst + 8 * g, Q5Group(lo, hi, qh, g), d, m);
@@ -219,16 +223,17 @@ inline void DequantizeScaleMinBlock(const uint8_t* scales, float d, float dmin, 
 void DequantizeQ4_K(const void* src, float* dst, int64_t n) {
   const auto* p = static_cast<const uint8_t*>(src);
   for (int64_t i = 0; i < n / kQK_K; ++i, p += sizeof(BlockQ4_K), dst += kQK_K) {
-    DequantizeScaleMinBlock(p + offsetof(BlockQ4_K, scales), HalfToFloat(p + offsetof(BlockQ4_K, d)),
-                            HalfToFloat(p + offsetof(BlockQ4_K, dmin)), p + offsetof(BlockQ4_K, qs),
-                            nullptr, dst);
+    DequantizeScaleMinBlock(
+        p + offsetof(BlockQ4_K, scales), HalfToFloat(p + offsetof(BlockQ4_K, d)),
+        HalfToFloat(p + offsetof(BlockQ4_K, dmin)), p + offsetof(BlockQ4_K, qs), nullptr, dst);
   }
 }
 
 void DequantizeQ5_K(const void* src, float* dst, int64_t n) {
   const auto* p = static_cast<const uint8_t*>(src);
   for (int64_t i = 0; i < n / kQK_K; ++i, p += sizeof(BlockQ5_K), dst += kQK_K) {
-    DequantizeScaleMinBlock(p + offsetof(BlockQ5_K, scales), HalfToFloat(p + offsetof(BlockQ5_K, d)),
+    DequantizeScaleMinBlock(p + offsetof(BlockQ5_K, scales),
+                            HalfToFloat(p + offsetof(BlockQ5_K, d)),
                             HalfToFloat(p + offsetof(BlockQ5_K, dmin)), p + offsetof(BlockQ5_K, qs),
                             p + offsetof(BlockQ5_K, qh), dst);
   }
@@ -290,18 +295,30 @@ void DequantizeQ8_K(const void* src, float* dst, int64_t n) {
 
 DequantizeRowFn Avx2Dequantizer(DType type) {
   switch (type) {
-    case DType::kF16: return DequantizeF16;
-    case DType::kBF16: return DequantizeBF16;
-    case DType::kQ4_0: return DequantizeQ4_0;
-    case DType::kQ4_1: return DequantizeQ4_1;
-    case DType::kQ5_0: return DequantizeQ5_0;
-    case DType::kQ5_1: return DequantizeQ5_1;
-    case DType::kQ8_0: return DequantizeQ8_0;
-    case DType::kQ4_K: return DequantizeQ4_K;
-    case DType::kQ5_K: return DequantizeQ5_K;
-    case DType::kQ6_K: return DequantizeQ6_K;
-    case DType::kQ8_K: return DequantizeQ8_K;
-    default: return nullptr;
+    case DType::kF16:
+      return DequantizeF16;
+    case DType::kBF16:
+      return DequantizeBF16;
+    case DType::kQ4_0:
+      return DequantizeQ4_0;
+    case DType::kQ4_1:
+      return DequantizeQ4_1;
+    case DType::kQ5_0:
+      return DequantizeQ5_0;
+    case DType::kQ5_1:
+      return DequantizeQ5_1;
+    case DType::kQ8_0:
+      return DequantizeQ8_0;
+    case DType::kQ4_K:
+      return DequantizeQ4_K;
+    case DType::kQ5_K:
+      return DequantizeQ5_K;
+    case DType::kQ6_K:
+      return DequantizeQ6_K;
+    case DType::kQ8_K:
+      return DequantizeQ8_K;
+    default:
+      return nullptr;
   }
 }
 

@@ -11,7 +11,9 @@
 
 // GCC 12 warns about the deliberately undefined pass-through operands inside its own AVX-512
 // intrinsics (_mm512_undefined_*); the warning is a known false positive.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 #include <immintrin.h>
 
@@ -108,9 +110,9 @@ void DequantizeQ4_1(const void* src, float* dst, int64_t n) {
 // The 5-bit quants of elements 16*half .. 16*half+15 of a Q5_0/Q5_1 block: low 4 bits from the
 // nibbles, 5th bit of element e from bit e of the 32-bit qh word.
 inline __m512i Q5Half(__m128i nibbles, uint32_t qh, int half) {
-  const __m512i shifts = _mm512_add_epi32(
-      _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-      _mm512_set1_epi32(16 * half));
+  const __m512i shifts =
+      _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                       _mm512_set1_epi32(16 * half));
   const __m512i bit = _mm512_and_si512(
       _mm512_srlv_epi32(_mm512_set1_epi32(static_cast<int>(qh)), shifts), _mm512_set1_epi32(1));
   return _mm512_or_si512(_mm512_cvtepu8_epi32(nibbles), _mm512_slli_epi32(bit, 4));
@@ -172,8 +174,7 @@ inline void ScaleMinK4(int j, const uint8_t* q, int* scale, int* min) {
 // 32 outputs y[k] = scale * bytes[k] - offset for 32 unsigned bytes.
 inline void Store32Unsigned(float* y, __m256i bytes, __m512 scale, __m512 offset) {
   StoreScaledMinus(y + 0, _mm512_cvtepu8_epi32(_mm256_castsi256_si128(bytes)), scale, offset);
-  StoreScaledMinus(y + 16, _mm512_cvtepu8_epi32(_mm256_extracti128_si256(bytes, 1)), scale,
-                   offset);
+  StoreScaledMinus(y + 16, _mm512_cvtepu8_epi32(_mm256_extracti128_si256(bytes, 1)), scale, offset);
 }
 
 // Shared by Q4_K and Q5_K: `qh` is nullptr for Q4_K.
@@ -210,16 +211,17 @@ inline void DequantizeScaleMinBlock(const uint8_t* scales, float d, float dmin, 
 void DequantizeQ4_K(const void* src, float* dst, int64_t n) {
   const auto* p = static_cast<const uint8_t*>(src);
   for (int64_t i = 0; i < n / kQK_K; ++i, p += sizeof(BlockQ4_K), dst += kQK_K) {
-    DequantizeScaleMinBlock(p + offsetof(BlockQ4_K, scales), HalfToFloat(p + offsetof(BlockQ4_K, d)),
-                            HalfToFloat(p + offsetof(BlockQ4_K, dmin)), p + offsetof(BlockQ4_K, qs),
-                            nullptr, dst);
+    DequantizeScaleMinBlock(
+        p + offsetof(BlockQ4_K, scales), HalfToFloat(p + offsetof(BlockQ4_K, d)),
+        HalfToFloat(p + offsetof(BlockQ4_K, dmin)), p + offsetof(BlockQ4_K, qs), nullptr, dst);
   }
 }
 
 void DequantizeQ5_K(const void* src, float* dst, int64_t n) {
   const auto* p = static_cast<const uint8_t*>(src);
   for (int64_t i = 0; i < n / kQK_K; ++i, p += sizeof(BlockQ5_K), dst += kQK_K) {
-    DequantizeScaleMinBlock(p + offsetof(BlockQ5_K, scales), HalfToFloat(p + offsetof(BlockQ5_K, d)),
+    DequantizeScaleMinBlock(p + offsetof(BlockQ5_K, scales),
+                            HalfToFloat(p + offsetof(BlockQ5_K, d)),
                             HalfToFloat(p + offsetof(BlockQ5_K, dmin)), p + offsetof(BlockQ5_K, qs),
                             p + offsetof(BlockQ5_K, qh), dst);
   }
@@ -254,8 +256,7 @@ void DequantizeQ6_K(const void* src, float* dst, int64_t n) {
         q[3] = _mm_or_si128(_mm_and_si128(_mm_srli_epi16(b, 4), low_mask), h8);
         for (int k = 0; k < 4; ++k) {  // output group k: y[32k + l]
           const __m512 scale = _mm512_set1_ps(d * static_cast<float>(s[is + 2 * k]));
-          StoreScaled(y + 32 * k + l0, _mm512_cvtepi8_epi32(_mm_sub_epi8(q[k], thirty_two)),
-                      scale);
+          StoreScaled(y + 32 * k + l0, _mm512_cvtepi8_epi32(_mm_sub_epi8(q[k], thirty_two)), scale);
         }
       }
     }
@@ -279,18 +280,30 @@ void DequantizeQ8_K(const void* src, float* dst, int64_t n) {
 
 DequantizeRowFn Avx512Dequantizer(DType type) {
   switch (type) {
-    case DType::kF16: return DequantizeF16;
-    case DType::kBF16: return DequantizeBF16;
-    case DType::kQ4_0: return DequantizeQ4_0;
-    case DType::kQ4_1: return DequantizeQ4_1;
-    case DType::kQ5_0: return DequantizeQ5_0;
-    case DType::kQ5_1: return DequantizeQ5_1;
-    case DType::kQ8_0: return DequantizeQ8_0;
-    case DType::kQ4_K: return DequantizeQ4_K;
-    case DType::kQ5_K: return DequantizeQ5_K;
-    case DType::kQ6_K: return DequantizeQ6_K;
-    case DType::kQ8_K: return DequantizeQ8_K;
-    default: return nullptr;
+    case DType::kF16:
+      return DequantizeF16;
+    case DType::kBF16:
+      return DequantizeBF16;
+    case DType::kQ4_0:
+      return DequantizeQ4_0;
+    case DType::kQ4_1:
+      return DequantizeQ4_1;
+    case DType::kQ5_0:
+      return DequantizeQ5_0;
+    case DType::kQ5_1:
+      return DequantizeQ5_1;
+    case DType::kQ8_0:
+      return DequantizeQ8_0;
+    case DType::kQ4_K:
+      return DequantizeQ4_K;
+    case DType::kQ5_K:
+      return DequantizeQ5_K;
+    case DType::kQ6_K:
+      return DequantizeQ6_K;
+    case DType::kQ8_K:
+      return DequantizeQ8_K;
+    default:
+      return nullptr;
   }
 }
 
