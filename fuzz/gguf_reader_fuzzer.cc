@@ -53,6 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const std::string& message = f.status().message();
   if (message.find('\n') != std::string::npos) Fail("error has a newline", message);
-  if (message.rfind(std::string(kName) + ": ", 0) != 0) Fail("error does not name the file", message);
+  if (message.rfind(std::string(kName) + ": ", 0) != 0)
+    Fail("error does not name the file", message);
   return 0;
 }

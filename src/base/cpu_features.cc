@@ -17,7 +17,11 @@ CpuFeatures Detect() {
              __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq");
   f.avx512_vnni = f.avx512 && __builtin_cpu_supports("avx512vnni");
   f.avx512_bf16 = f.avx512 && __builtin_cpu_supports("avx512bf16");
+#if defined(__clang__) && __clang_major__ < 15
+  f.avx_vnni = false;  // clang 14 does not know the "avxvnni" feature name; AVX-512 VNNI covers it
+#else
   f.avx_vnni = f.avx2 && __builtin_cpu_supports("avxvnni");
+#endif
 #endif
   if (const char* pin = std::getenv("DSINFER_CPU")) {
     if (std::strcmp(pin, "scalar") == 0) {

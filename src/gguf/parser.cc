@@ -13,7 +13,7 @@ namespace {
 constexpr uint32_t kGgufMagic = 0x46554747;  // "GGUF" read as a little-endian u32
 
 // Lower bounds on the bytes one item occupies, used to reject counts before allocating.
-constexpr uint64_t kMinKvBytes = 8 + 4 + 1;               // key length, type, 1-byte value
+constexpr uint64_t kMinKvBytes = 8 + 4 + 1;              // key length, type, 1-byte value
 constexpr uint64_t kMinTensorInfoBytes = 8 + 4 + 4 + 8;  // name length, n_dims, type, offset
 
 // Bytes a value of scalar type `t` occupies, or the minimum for str (its length) and arr
@@ -96,8 +96,8 @@ Status SplitParser::ReadString(std::string* out) {
   DSINFER_RETURN_IF_ERROR(Read(&len));
   if (len > size_ - pos_) {
     return Error("truncated: " + where_ + ": string length " + std::to_string(len) +
-                 " needs that many bytes at offset " + std::to_string(pos_) +
-                 " but the file has " + std::to_string(size_));
+                 " needs that many bytes at offset " + std::to_string(pos_) + " but the file has " +
+                 std::to_string(size_));
   }
   out->assign(reinterpret_cast<const char*>(data_ + pos_), len);
   pos_ += len;
@@ -198,9 +198,8 @@ Status SplitParser::ReadValue(ValueType type, int nesting, GgufValue* out) {
   if (__builtin_mul_overflow(count, MinValueBytes(*elem_type), &min_bytes) ||
       min_bytes > size_ - pos_) {
     return Error(where_ + ": array length " + std::to_string(count) + " of " +
-                 ValueTypeName(*elem_type) + " cannot fit in the " +
-                 std::to_string(size_ - pos_) + " bytes left at offset " +
-                 std::to_string(pos_) + " (truncated or corrupt file)");
+                 ValueTypeName(*elem_type) + " cannot fit in the " + std::to_string(size_ - pos_) +
+                 " bytes left at offset " + std::to_string(pos_) + " (truncated or corrupt file)");
   }
   if (count > kMaxMetadataValues - values_read_) {
     return ResourceExhausted(path_ + ": " + where_ + ": array length " + std::to_string(count) +
@@ -247,15 +246,13 @@ Status SplitParser::ReadHeader(int64_t* n_tensors, int64_t* n_kv) {
   if (*n_kv < 0 || __builtin_mul_overflow(static_cast<uint64_t>(*n_kv), kMinKvBytes, &need) ||
       need > left) {
     return Error("metadata count " + std::to_string(*n_kv) + " cannot fit in the " +
-                 std::to_string(left) +
-                 " bytes left after the header (truncated or corrupt file)");
+                 std::to_string(left) + " bytes left after the header (truncated or corrupt file)");
   }
   if (*n_tensors < 0 ||
       __builtin_mul_overflow(static_cast<uint64_t>(*n_tensors), kMinTensorInfoBytes, &need) ||
       need > left) {
     return Error("tensor count " + std::to_string(*n_tensors) + " cannot fit in the " +
-                 std::to_string(left) +
-                 " bytes left after the header (truncated or corrupt file)");
+                 std::to_string(left) + " bytes left after the header (truncated or corrupt file)");
   }
   return Status::Ok();
 }
@@ -281,8 +278,7 @@ Status SplitParser::ReadMetadata(int64_t n_kv) {
     DSINFER_RETURN_IF_ERROR(Read(&type_id));
     std::optional<ValueType> type = ValueTypeFromId(type_id);
     if (!type) {
-      return Error(where_ + ": unknown value type " + std::to_string(type_id) +
-                   " (known: 0..12)");
+      return Error(where_ + ": unknown value type " + std::to_string(type_id) + " (known: 0..12)");
     }
     DSINFER_RETURN_IF_ERROR(ReadValue(*type, 0, &entry.value));
     out_.metadata.push_back(std::move(entry));
@@ -312,8 +308,8 @@ Status SplitParser::ReadTensorInfo(int64_t index) {
   DSINFER_RETURN_IF_ERROR(ReadString(&t.name));
   where_ = id + " (" + Printable(t.name) + ")";
   if (t.name.size() > kMaxTensorNameBytes) {
-    return Error(where_ + ": name is " + std::to_string(t.name.size()) +
-                 " bytes, the limit is " + std::to_string(kMaxTensorNameBytes));
+    return Error(where_ + ": name is " + std::to_string(t.name.size()) + " bytes, the limit is " +
+                 std::to_string(kMaxTensorNameBytes));
   }
   if (!IsValidUtf8(t.name)) return Error(where_ + ": name is not valid UTF-8");
   if (!tensor_names_.insert(t.name).second) {
@@ -351,8 +347,8 @@ Status SplitParser::ReadTensorInfo(int64_t index) {
                  " of " + traits->name);
   }
   uint64_t nbytes = 0;
-  bool bytes_overflow = __builtin_mul_overflow(
-      static_cast<uint64_t>(t.ne[0]) / traits->block_size, traits->type_size, &nbytes);
+  bool bytes_overflow = __builtin_mul_overflow(static_cast<uint64_t>(t.ne[0]) / traits->block_size,
+                                               traits->type_size, &nbytes);
   for (int d = 1; d < 4; ++d) {
     bytes_overflow |= __builtin_mul_overflow(nbytes, static_cast<uint64_t>(t.ne[d]), &nbytes);
   }
@@ -377,19 +373,19 @@ Status SplitParser::CheckTensorData() {
     uint64_t end = 0;
     const bool begin_overflows = __builtin_add_overflow(out_.data_start, t.offset, &begin);
     if (begin_overflows || __builtin_add_overflow(begin, t.nbytes, &end) || end > size_) {
-      const std::string at = begin_overflows ? std::to_string(out_.data_start) + "+" +
-                                                   std::to_string(t.offset)
-                                             : std::to_string(begin);
+      const std::string at = begin_overflows
+                                 ? std::to_string(out_.data_start) + "+" + std::to_string(t.offset)
+                                 : std::to_string(begin);
       return Error("truncated: " + what + " data needs " + std::to_string(t.nbytes) +
                    " bytes at offset " + at + " but the file has " + std::to_string(size_));
     }
     if (i > 0) {
       const ParsedTensor& prev = out_.tensors[i - 1];
       if (t.offset < prev.offset + prev.nbytes) {  // cannot overflow: prev passed the check
-        return Error(what + ": data at offset " + std::to_string(t.offset) +
-                     " overlaps tensor " + std::to_string(i - 1) + " (" +
-                     Printable(prev.name) + ") at offset " + std::to_string(prev.offset) +
-                     " with " + std::to_string(prev.nbytes) + " bytes");
+        return Error(what + ": data at offset " + std::to_string(t.offset) + " overlaps tensor " +
+                     std::to_string(i - 1) + " (" + Printable(prev.name) + ") at offset " +
+                     std::to_string(prev.offset) + " with " + std::to_string(prev.nbytes) +
+                     " bytes");
       }
     }
     if (t.offset != expected_offset) {
@@ -414,7 +410,8 @@ Expected<ParsedSplit> SplitParser::Parse() {
   for (int64_t i = 0; i < n_tensors; ++i) DSINFER_RETURN_IF_ERROR(ReadTensorInfo(i));
   // llama.cpp pads to the alignment only when there are tensors.
   out_.data_start = pos_;
-  if (n_tensors > 0) out_.data_start = (pos_ + out_.alignment - 1) / out_.alignment * out_.alignment;
+  if (n_tensors > 0)
+    out_.data_start = (pos_ + out_.alignment - 1) / out_.alignment * out_.alignment;
   DSINFER_RETURN_IF_ERROR(CheckTensorData());
   return std::move(out_);
 }
@@ -495,9 +492,15 @@ std::string Printable(std::string_view s, size_t max_bytes) {
       }
     }
     switch (c) {
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         out += "\\x";
         out += kHex[c >> 4];

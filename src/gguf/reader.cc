@@ -22,7 +22,8 @@ std::string SplitSuffix(uint32_t number, uint32_t count) {
 }
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 Status WrongType(const std::string& path, const std::string& key, const GgufValue& v,
@@ -55,8 +56,9 @@ Expected<SplitPlan> ReadSplitPlan(const std::string& path, const ParsedSplit& fi
   plan.count = static_cast<uint32_t>(*count);
   DSINFER_ASSIGN_OR_RETURN(std::optional<int64_t> no,
                            SplitKey(path, first, "split.no", ValueType::kUint16));
-  if (!no) return DataLoss(path + ": split.count is " + std::to_string(*count) +
-                           " but key split.no is missing");
+  if (!no)
+    return DataLoss(path + ": split.count is " + std::to_string(*count) +
+                    " but key split.no is missing");
   if (*no != 0) {
     return InvalidArgument(path + ": this is split part " + std::to_string(*no + 1) + " of " +
                            std::to_string(*count) + " (split.no " + std::to_string(*no) +
@@ -124,16 +126,15 @@ Status GgufParser::AddTensors(GgufFile& f, uint32_t index, const ParsedSplit& sp
 Status GgufParser::AddPart(GgufFile& f, const std::string& prefix, uint32_t index,
                            const SplitPlan& plan) {
   const std::string part_path = prefix + SplitSuffix(index + 1, plan.count);
-  const std::string context = f.path_ + ": split part " + std::to_string(index + 1) + " of " +
-                              std::to_string(plan.count);
+  const std::string context =
+      f.path_ + ": split part " + std::to_string(index + 1) + " of " + std::to_string(plan.count);
   Expected<MappedFile> file = MappedFile::Open(part_path);
   if (!file.ok()) {
     return Status(file.status().code(), context + " is missing: " + file.status().message());
   }
   Expected<ParsedSplit> split = internal::ParseSplit(part_path, file->data(), file->size());
   if (!split.ok()) return split.status().WithPrefix(context);
-  Expected<std::optional<int64_t>> no =
-      SplitKey(part_path, *split, "split.no", ValueType::kUint16);
+  Expected<std::optional<int64_t>> no = SplitKey(part_path, *split, "split.no", ValueType::kUint16);
   if (!no.ok()) return no.status().WithPrefix(context);
   if (!no->has_value()) return DataLoss(context + ": " + part_path + ": key split.no is missing");
   if (**no != static_cast<int64_t>(index)) {

@@ -4,9 +4,11 @@
 // 3), counts against the file size, string and array lengths, key uniqueness and UTF-8,
 // general.alignment, tensor names (unique across splits), dimensions (≤ 4, non-negative,
 // element count without int64 overflow, ne0 a multiple of the block size), known type ids,
-// and that every tensor's data lies inside its file and is aligned. Every error names the
-// file and the problem; no allocation is sized by the file before it is checked against the
-// file's remaining bytes.
+// and that every tensor's data lies inside its file, is aligned, and follows the previous
+// tensor's padded data without gap or overlap (llama.cpp requires tensors stored contiguously
+// in declaration order). Arrays of arrays are accepted (nesting up to 8 levels). Every error is
+// one line that starts with the file path and names the problem; no allocation is sized by the
+// file before it is checked against the file's remaining bytes.
 //
 // Split models (NAME-00001-of-0000N.gguf) are opened from the first part; all metadata comes from
 // it and tensors from every part. Tensor types that dsinfer cannot compute with (IQ*, TQ*,
@@ -36,9 +38,9 @@ struct TensorInfo {
   int64_t ne[4] = {1, 1, 1, 1};  // ggml order: ne[0] is contiguous
   uint64_t offset = 0;           // relative to the data section of its split
   uint64_t nbytes = 0;
-  uint32_t split = 0;            // index of the file that holds the data
-  uint64_t file_offset = 0;      // absolute offset of the data in that file
-  const uint8_t* data = nullptr; // points into the mapping; valid while the GgufFile lives
+  uint32_t split = 0;             // index of the file that holds the data
+  uint64_t file_offset = 0;       // absolute offset of the data in that file
+  const uint8_t* data = nullptr;  // points into the mapping; valid while the GgufFile lives
 
   int64_t n_elements() const { return ne[0] * ne[1] * ne[2] * ne[3]; }
   int64_t n_rows() const { return ne[1] * ne[2] * ne[3]; }

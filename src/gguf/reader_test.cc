@@ -289,7 +289,8 @@ TEST(GgufReaderTest, MalformedCorpusFailsWithExpectedMessages) {
 TEST(GgufReaderTest, GoldenModelsMatchTheirManifests) {
   const std::filesystem::path golden = DSINFER_GOLDEN_DIR;
   if (!std::filesystem::is_directory(golden / "models")) {
-    GTEST_SKIP() << "no golden models at " << golden / "models" << " (needs ../shared/golden)";
+    GTEST_SKIP() << "no golden models at " << golden / "models"
+                 << " (needs ../shared/golden)";
   }
   int checked = 0;
   for (const auto& e : std::filesystem::directory_iterator(golden / "models")) {
@@ -297,8 +298,7 @@ TEST(GgufReaderTest, GoldenModelsMatchTheirManifests) {
     SCOPED_TRACE(e.path().string());
     Expected<GgufFile> f = GgufFile::Open(e.path().string());
     ASSERT_TRUE(f.ok()) << f.status().message();
-    const std::filesystem::path manifest_path =
-        golden / e.path().stem() / "manifest.json";
+    const std::filesystem::path manifest_path = golden / e.path().stem() / "manifest.json";
     if (!std::filesystem::exists(manifest_path)) continue;
     std::ifstream in(manifest_path);
     nlohmann::json manifest = nlohmann::json::parse(in);

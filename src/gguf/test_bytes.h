@@ -17,8 +17,18 @@ namespace dsinfer::gguf::testing {
 
 // gguf_type ids, spelled out so tests can also write ids that do not exist.
 enum : uint32_t {
-  kTypeU8 = 0, kTypeI8 = 1, kTypeU16 = 2, kTypeI16 = 3, kTypeU32 = 4, kTypeI32 = 5,
-  kTypeF32 = 6, kTypeBool = 7, kTypeStr = 8, kTypeArr = 9, kTypeU64 = 10, kTypeI64 = 11,
+  kTypeU8 = 0,
+  kTypeI8 = 1,
+  kTypeU16 = 2,
+  kTypeI16 = 3,
+  kTypeU32 = 4,
+  kTypeI32 = 5,
+  kTypeF32 = 6,
+  kTypeBool = 7,
+  kTypeStr = 8,
+  kTypeArr = 9,
+  kTypeU64 = 10,
+  kTypeI64 = 11,
   kTypeF64 = 12,
 };
 
@@ -96,8 +106,8 @@ class ScopedTempDir {
  public:
   ScopedTempDir() {
     const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base != nullptr && *base != '\0' ? base : "/tmp") +
-                       "/dsinfer_gguf_XXXXXX";
+    std::string tmpl =
+        std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/dsinfer_gguf_XXXXXX";
     if (::mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
   }
   ~ScopedTempDir() {

@@ -86,8 +86,8 @@ class GgufValue {
  private:
   ValueType type_ = ValueType::kUint8;
   ValueType elem_type_ = ValueType::kUint8;
-  uint64_t u_ = 0;   // integers and bool (sign-extended bit pattern for signed types)
-  double f_ = 0.0;   // floats
+  uint64_t u_ = 0;  // integers and bool (sign-extended bit pattern for signed types)
+  double f_ = 0.0;  // floats
   std::string s_;
   std::vector<GgufValue> arr_;
 };

@@ -10,7 +10,7 @@ namespace dsinfer::gguf {
 namespace {
 
 TEST(ValueTypeNameTest, NamesEveryTypeLikeLlamaCpp) {
-  const char* expected[] = {"u8",  "i8",  "u16", "i16", "u32", "i32", "f32",
+  const char* expected[] = {"u8",   "i8",  "u16", "i16", "u32", "i32", "f32",
                             "bool", "str", "arr", "u64", "i64", "f64"};
   for (uint32_t id = 0; id <= 12; ++id) {
     std::optional<ValueType> t = ValueTypeFromId(id);
@@ -93,8 +93,8 @@ TEST(GgufValueTest, ToStringAbbreviatesArrays) {
   EXPECT_EQ(s.substr(s.size() - 6), ", ...]");
   EXPECT_LE(s.size(), 30u);
   EXPECT_EQ(GgufValue::StrArray({"a", "b"}).ToString(), "[\"a\", \"b\"]");
-  GgufValue nested = GgufValue::Array(
-      ValueType::kArray, {GgufValue::I32Array({1, 2}), GgufValue::I32Array({3})});
+  GgufValue nested =
+      GgufValue::Array(ValueType::kArray, {GgufValue::I32Array({1, 2}), GgufValue::I32Array({3})});
   EXPECT_EQ(nested.ToString(), "[[1, 2], [3]]");
 }
 

@@ -82,17 +82,15 @@ struct GgufWriter::Impl {
   std::map<std::string, size_t> tensor_index;
   uint32_t alignment = internal::kDefaultAlignment;
 
-  Status misuse;    // the first misuse seen by SetMetadata (which cannot return it)
-  Status io_error;  // sticky: once a write failed, the file is unusable
+  Status misuse;                    // the first misuse seen by SetMetadata (which cannot return it)
+  Status io_error;                  // sticky: once a write failed, the file is unusable
   std::unique_ptr<OutputFile> out;  // created with the header
   bool finished = false;
-  size_t next_tensor = 0;   // the tensor being written, or the next one
-  bool in_tensor = false;   // BeginTensor called, bytes still missing
-  uint64_t written = 0;     // bytes of tensors[next_tensor] written so far
+  size_t next_tensor = 0;  // the tensor being written, or the next one
+  bool in_tensor = false;  // BeginTensor called, bytes still missing
+  uint64_t written = 0;    // bytes of tensors[next_tensor] written so far
 
-  Status Error(const std::string& problem) const {
-    return InvalidArgument(path + ": " + problem);
-  }
+  Status Error(const std::string& problem) const { return InvalidArgument(path + ": " + problem); }
   // Misuse recorded earlier, a failed write, or a call after Finish().
   Status CheckUsable() const {
     if (!misuse.ok()) return misuse;
@@ -160,8 +158,8 @@ void GgufWriter::SetMetadata(const std::string& key, GgufValue value) {
     return;
   }
   if (key.empty() || !internal::IsValidUtf8(key)) {
-    m.misuse = m.Error("metadata key '" + internal::Printable(key) +
-                       "' is empty or not valid UTF-8");
+    m.misuse =
+        m.Error("metadata key '" + internal::Printable(key) + "' is empty or not valid UTF-8");
     return;
   }
   if (key == "general.alignment") {
@@ -189,8 +187,7 @@ Status GgufWriter::AddTensor(const std::string& name, DType type, const std::vec
   DSINFER_RETURN_IF_ERROR(m.CheckUsable());
   const std::string what = "tensor '" + internal::Printable(name) + "'";
   if (m.out != nullptr) return m.Error("AddTensor: " + what + " declared after data started");
-  if (name.empty() || name.size() > internal::kMaxTensorNameBytes ||
-      !internal::IsValidUtf8(name)) {
+  if (name.empty() || name.size() > internal::kMaxTensorNameBytes || !internal::IsValidUtf8(name)) {
     return m.Error(what + ": name must be 1.." + std::to_string(internal::kMaxTensorNameBytes) +
                    " bytes of UTF-8");
   }
@@ -256,9 +253,9 @@ Status GgufWriter::AppendTensorData(const void* data, uint64_t nbytes) {
   if (!m.in_tensor) return m.Error("AppendTensorData without BeginTensor");
   const Impl::Tensor& t = m.tensors[m.next_tensor];
   if (nbytes > t.nbytes - m.written) {
-    return m.Error("tensor '" + internal::Printable(t.name) + "' is " +
-                   std::to_string(t.nbytes) + " bytes; " + std::to_string(m.written) +
-                   " written, " + std::to_string(nbytes) + " more is too many");
+    return m.Error("tensor '" + internal::Printable(t.name) + "' is " + std::to_string(t.nbytes) +
+                   " bytes; " + std::to_string(m.written) + " written, " + std::to_string(nbytes) +
+                   " more is too many");
   }
   DSINFER_RETURN_IF_ERROR(m.Track(m.out->Write(data, nbytes)));
   m.written += nbytes;
@@ -289,8 +286,8 @@ Status GgufWriter::Finish() {
   if (m.next_tensor < m.tensors.size()) {
     const Impl::Tensor& t = m.tensors[m.next_tensor];
     return m.Error("Finish() before tensor '" + internal::Printable(t.name) + "' (" +
-                   std::to_string(m.next_tensor + 1) + " of " +
-                   std::to_string(m.tensors.size()) + ") was written in full");
+                   std::to_string(m.next_tensor + 1) + " of " + std::to_string(m.tensors.size()) +
+                   ") was written in full");
   }
   if (m.out == nullptr) DSINFER_RETURN_IF_ERROR(m.WriteHeader());
   DSINFER_RETURN_IF_ERROR(m.Track(m.out->Commit()));

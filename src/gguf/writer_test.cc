@@ -109,10 +109,8 @@ TEST_P(GgufWriterAlignmentTest, TensorsArePaddedToTheAlignmentAndReadBack) {
     uint64_t nbytes;
   };
   const std::vector<Spec> specs = {
-      {"t.f32", DType::kF32, {3}, 12},
-      {"t.q8", DType::kQ8_0, {64, 3}, 2 * 34 * 3},
-      {"t.empty", DType::kF16, {0, 4}, 0},
-      {"t.q4k", DType::kQ4_K, {256, 1, 2}, 144 * 2},
+      {"t.f32", DType::kF32, {3}, 12},          {"t.q8", DType::kQ8_0, {64, 3}, 2 * 34 * 3},
+      {"t.empty", DType::kF16, {0, 4}, 0},      {"t.q4k", DType::kQ4_K, {256, 1, 2}, 144 * 2},
       {"t.f16", DType::kF16, {5, 1, 1, 3}, 30},
   };
   for (const Spec& s : specs) ASSERT_TRUE(w.AddTensor(s.name, s.type, s.ne).ok()) << s.name;
@@ -176,8 +174,7 @@ TEST(GgufWriterTest, RejectsWrongByteCounts) {
   auto data = Pattern(32, 0);
   Status st = w.WriteTensorData("t", data.data(), 12);
   EXPECT_FALSE(st.ok());
-  EXPECT_NE(st.message().find("tensor 't' is 16 bytes, got 12"), std::string::npos)
-      << st.message();
+  EXPECT_NE(st.message().find("tensor 't' is 16 bytes, got 12"), std::string::npos) << st.message();
   ASSERT_TRUE(w.BeginTensor("t").ok());
   ASSERT_TRUE(w.AppendTensorData(data.data(), 8).ok());
   st = w.AppendTensorData(data.data(), 9);
@@ -199,8 +196,7 @@ TEST(GgufWriterTest, RejectsTensorsOutOfOrder) {
   ASSERT_TRUE(w.BeginTensor("first").ok());
   st = w.BeginTensor("second");
   EXPECT_NE(st.message().find("has only 0 of 4 bytes"), std::string::npos) << st.message();
-  EXPECT_NE(w.WriteTensorData("missing", &x, 4).message().find("not declared"),
-            std::string::npos);
+  EXPECT_NE(w.WriteTensorData("missing", &x, 4).message().find("not declared"), std::string::npos);
 }
 
 TEST(GgufWriterTest, FinishBeforeAllTensorsIsAnErrorAndLeavesNoFile) {
@@ -268,8 +264,7 @@ TEST(GgufWriterTest, InvalidAlignmentIsReportedByTheNextCall) {
     GgufWriter w(dir.File("ai32.gguf"));
     w.SetMetadata("general.alignment", GgufValue::I32(32));
     Status st = w.AddTensor("a", DType::kF32, {1});
-    EXPECT_NE(st.message().find("general.alignment has type i32, expected u32"),
-              std::string::npos)
+    EXPECT_NE(st.message().find("general.alignment has type i32, expected u32"), std::string::npos)
         << st.message();
   }
   EXPECT_FALSE(std::filesystem::exists(dir.File("a48.gguf")));

@@ -34,7 +34,9 @@ constexpr uint64_t kAlign = 32;
 
 // One serialized KV pair.
 std::string Kv(const GgufBytes& b) { return b.bytes(); }
-std::string KvStr(const std::string& k, const std::string& v) { return GgufBytes().KvStr(k, v).bytes(); }
+std::string KvStr(const std::string& k, const std::string& v) {
+  return GgufBytes().KvStr(k, v).bytes();
+}
 std::string KvU32(const std::string& k, uint32_t v) { return GgufBytes().KvU32(k, v).bytes(); }
 std::string KvU16(const std::string& k, uint16_t v) { return GgufBytes().KvU16(k, v).bytes(); }
 std::string KvI32(const std::string& k, int32_t v) { return GgufBytes().KvI32(k, v).bytes(); }
@@ -130,22 +132,20 @@ std::vector<Case> SingleFileCases() {
   const size_t infos = TensorInfosStart();
   c.push_back({"bad_magic.gguf", Replace(base, 0, "GGML"), "bad magic"});
   c.push_back({"version_1.gguf", Model(BaseKvs(), BaseTensors(), 1), "GGUF v1 is not supported"});
-  c.push_back({"version_4.gguf", Model(BaseKvs(), BaseTensors(), 4),
-               "unsupported GGUF version 4"});
+  c.push_back({"version_4.gguf", Model(BaseKvs(), BaseTensors(), 4), "unsupported GGUF version 4"});
   c.push_back({"big_endian.gguf", Model(BaseKvs(), BaseTensors(), 0x03000000), "big-endian"});
   c.push_back({"empty.gguf", "", "truncated: header"});
   c.push_back({"truncated_header.gguf", base.substr(0, 12), "truncated: header"});
   c.push_back({"truncated_metadata.gguf", base.substr(0, infos - 2),
                "truncated: metadata 2 (general.alignment) needs 4 bytes"});
-  c.push_back({"truncated_tensor_info.gguf", base.substr(0, infos + 50),
-               "truncated: tensor info 1"});
+  c.push_back(
+      {"truncated_tensor_info.gguf", base.substr(0, infos + 50), "truncated: tensor info 1"});
   c.push_back({"truncated_tensor_data.gguf", base.substr(0, base.size() - 40),
                "truncated: tensor 1 (b.weight) data"});
   c.push_back({"tensor_count_huge.gguf",
                Replace(base, 8, PutI64(std::numeric_limits<int64_t>::max())),
                "tensor count 9223372036854775807"});
-  c.push_back({"metadata_count_negative.gguf", Replace(base, 16, PutI64(-1)),
-               "metadata count -1"});
+  c.push_back({"metadata_count_negative.gguf", Replace(base, 16, PutI64(-1)), "metadata count -1"});
   c.push_back({"key_empty.gguf", Model({KvStr("", "x")}, BaseTensors()), "empty key"});
   c.push_back({"key_duplicate.gguf",
                Model({KvStr("general.name", "a"), KvStr("general.name", "b")}, BaseTensors()),
@@ -159,22 +159,21 @@ std::vector<Case> SingleFileCases() {
                Model({Kv(GgufBytes().Key("tokens", t::kTypeArr).U32(t::kTypeU32).U64(1ull << 61))},
                      BaseTensors()),
                "array length 2305843009213693952"});
-  c.push_back({"string_length_huge.gguf",
-               Model({Kv(GgufBytes().Key("general.name", t::kTypeStr).U64(1ull << 63))},
-                     BaseTensors()),
-               "string length 9223372036854775808"});
+  c.push_back(
+      {"string_length_huge.gguf",
+       Model({Kv(GgufBytes().Key("general.name", t::kTypeStr).U64(1ull << 63))}, BaseTensors()),
+       "string length 9223372036854775808"});
   c.push_back({"array_nesting_deep.gguf", Model({NestedArrayKv(9)}, BaseTensors()),
                "nested deeper than 8"});
   c.push_back({"alignment_not_power_of_two.gguf",
                Model({KvU32("general.alignment", 48)}, BaseTensors()),
                "general.alignment 48 is not a power of two"});
-  c.push_back({"alignment_wrong_type.gguf",
-               Model({KvI32("general.alignment", 32)}, BaseTensors()),
+  c.push_back({"alignment_wrong_type.gguf", Model({KvI32("general.alignment", 32)}, BaseTensors()),
                "general.alignment has type i32, expected u32"});
-  c.push_back({"tensor_name_too_long.gguf",
-               Model(BaseKvs(), {{std::string(64, 'n'), {8}, kF32}}), "name is 64 bytes"});
-  c.push_back({"tensor_name_invalid_utf8.gguf",
-               Model(BaseKvs(), {{"a\xc0\xaf.weight", {8}, kF32}}), "name is not valid UTF-8"});
+  c.push_back({"tensor_name_too_long.gguf", Model(BaseKvs(), {{std::string(64, 'n'), {8}, kF32}}),
+               "name is 64 bytes"});
+  c.push_back({"tensor_name_invalid_utf8.gguf", Model(BaseKvs(), {{"a\xc0\xaf.weight", {8}, kF32}}),
+               "name is not valid UTF-8"});
   c.push_back({"tensor_name_duplicate.gguf",
                Model(BaseKvs(), {{"a.weight", {8}, kF32}, {"a.weight", {8}, kF32}}),
                "duplicate tensor name 'a.weight'"});
@@ -183,8 +182,7 @@ std::vector<Case> SingleFileCases() {
   c.push_back({"tensor_dim_negative.gguf", Model(BaseKvs(), {{"a.weight", {8, -2}, kF32}}),
                "dimension 1 is negative"});
   c.push_back({"tensor_elements_overflow.gguf",
-               Model(BaseKvs(), {{"a.weight", {1ll << 32, 1ll << 32}, kF32}}),
-               "overflows int64"});
+               Model(BaseKvs(), {{"a.weight", {1ll << 32, 1ll << 32}, kF32}}), "overflows int64"});
   c.push_back({"tensor_bytes_overflow.gguf", Model(BaseKvs(), {{"a.weight", {1ll << 61}, kF64}}),
                "byte size overflows"});
   c.push_back({"tensor_type_unknown.gguf", Model(BaseKvs(), {{"a.weight", {8}, 200}}),
