@@ -9,6 +9,8 @@
 
 #include "cli/commands.h"
 #include "cli/model_session.h"
+#include "tokenizer/bpe_tokenizer.h"
+#include "tokenizer/incremental_decoder.h"
 
 namespace dsinfer::cli {
 
@@ -47,13 +49,23 @@ int32_t SampleToken(const float* logits, size_t n, float temperature, std::mt199
 }
 
 int RunGenerate(const RunOptions& o) {
+  std::unique_ptr<tokenizer::Tokenizer> tok;
   if (!o.prompt.empty()) {
-    PrintError("-p TEXT needs the tokenizer, which this build does not have yet; use --tokens IDS");
-    return 2;
+    auto loaded = tokenizer::Tokenizer::FromGgufPath(o.model);
+    if (!loaded.ok()) {
+      PrintError(loaded.status().message());
+      return 1;
+    }
+    tok = std::move(*loaded);
   }
-  auto prompt = ParseTokenList(o.tokens);
+  auto prompt = tok ? Expected<std::vector<int32_t>>(tok->Encode(o.prompt, true, false))
+                    : ParseTokenList(o.tokens);
   if (!prompt.ok()) {
     PrintError(prompt.status().message());
+    return 2;
+  }
+  if (prompt->empty()) {
+    PrintError("the prompt encodes to no tokens");
     return 2;
   }
   auto kv_type = ParseKvType(o.kv_type);
@@ -87,25 +99,38 @@ int RunGenerate(const RunOptions& o) {
     return 1;
   }
   const auto t1 = Clock::now();
+  int decode_steps = 0;
+  std::unique_ptr<tokenizer::IncrementalDecoder> decoder;
+  if (tok) {
+    decoder = std::make_unique<tokenizer::IncrementalDecoder>(*tok, false);
+    std::printf("%s", o.prompt.c_str());
+  }
   for (int i = 0; i < o.n_predict; ++i) {
     const int32_t next = SampleToken(logits.data(), n_vocab, o.temperature, rng);
-    std::printf("%s%d", i == 0 ? "" : " ", next);
+    if (decoder) {
+      std::printf("%s", decoder->Push(next).c_str());
+    } else {
+      std::printf("%s%d", i == 0 ? "" : " ", next);
+    }
     std::fflush(stdout);
+    if (tok && tok->IsEndOfGeneration(next)) break;
     if (i + 1 == o.n_predict) break;
     st = (*seq)->Append({next}, false, pool, &logits);
+    ++decode_steps;
     if (!st.ok()) {
       std::printf("\n");
       PrintError(st.message());
       return 1;
     }
   }
+  if (decoder) std::printf("%s", decoder->Finish().c_str());
   const auto t2 = Clock::now();
   const double prefill_s = std::chrono::duration<double>(t1 - t0).count();
   const double decode_s = std::chrono::duration<double>(t2 - t1).count();
   std::printf("\n");
   std::fprintf(stderr, "prefill: %zu tokens in %.3f s (%.2f tok/s); decode: %d tokens in %.3f s (%.2f tok/s); %d threads\n",
-               prompt->size(), prefill_s, prompt->size() / prefill_s, std::max(0, o.n_predict - 1), decode_s,
-               o.n_predict > 1 ? (o.n_predict - 1) / decode_s : 0.0, pool.num_threads());
+               prompt->size(), prefill_s, prompt->size() / prefill_s, decode_steps, decode_s,
+               decode_steps > 0 ? decode_steps / decode_s : 0.0, pool.num_threads());
   return 0;
 }
 

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   dsinfer::cli::RegisterSynth(app, &exit_code);
   dsinfer::cli::RegisterLogits(app, &exit_code);
   dsinfer::cli::RegisterRun(app, &exit_code);
+  dsinfer::cli::RegisterTokenize(app, &exit_code);
+  dsinfer::cli::RegisterDetokenize(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -112,7 +112,7 @@ TEST_P(ModelGoldenTest, LogitsGreedyAndRoutingMatchLlamaCpp) {
   const int n_vocab = static_cast<int>((*model)->config().n_vocab);
   const auto prompt = ReadBinary<int32_t>(dir + "/prompt_tokens.i32");
   const auto ref = ReadBinary<float>(dir + "/prompt_logits.f32");
-  const auto margins = manifest["prompt_argmax_margin"].get<std::vector<float>>();
+  const auto margins = manifest["prompt_argmax_margin"]["values"].get<std::vector<float>>();
   const std::string name = GetParam();
   const bool f32 = name.find("-f32") != std::string::npos;
   const bool half = name.find("-f16") != std::string::npos || name.find("-bf16") != std::string::npos;

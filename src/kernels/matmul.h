@@ -1,0 +1,44 @@
+// Matrix products of weights in any supported GGUF type with f32 activations.
+//
+// y[t][n] = sum_k W[n][k] * x[t][k] for t < n_tokens, n < rows, k < cols: each weight row is
+// one output feature (the nn.Linear layout; GGUF ne = [cols, rows]).
+//
+// Numerics mirror llama.cpp's CPU backend: before the product each activation row is converted
+// to the weight type's "vec_dot type" (Q8_0 blocks for Q4_0/Q5_0/Q8_0, Q8_1 for Q4_1/Q5_1, Q8_K
+// for the K-quants, F16 for F16 weights, BF16 for BF16 weights, none for F32), and the dot
+// product runs on the quantized values with the block scales applied as ggml does. This is what
+// makes logits agree with llama.cpp's to ~1e-3 instead of ~3e-2 on quantized models.
+//
+// MatMul picks the fastest implementation for this CPU; reference::MatMul is the scalar ground
+// truth (same activation quantization, plain loops). Both are thread-safe for distinct outputs.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "base/thread_pool.h"
+#include "tensor/dtype.h"
+
+namespace dsinfer {
+
+// A 2-D weight matrix (or one expert's slice of a 3-D tensor) viewed in place.
+struct WeightMatrix {
+  DType type = DType::kF32;
+  const uint8_t* data = nullptr;  // rows * row_bytes bytes
+  int64_t cols = 0;               // K: elements per row (ne0)
+  int64_t rows = 0;               // N: output features (ne1)
+  uint64_t row_bytes = 0;         // bytes per row (RowBytes(type, cols))
+};
+
+// Whether MatMul supports `type` as a weight type.
+bool MatMulSupports(DType type);
+
+// x: [n_tokens, cols] row-major; y: [n_tokens, rows] row-major (overwritten).
+// `pool` may be null (single-threaded). Work is split over output rows.
+void MatMul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool* pool);
+
+namespace reference {
+void MatMul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y);
+}  // namespace reference
+
+}  // namespace dsinfer

@@ -1,0 +1,43 @@
+// Row-wise operations with the numerics of llama.cpp's CPU ops (ggml-cpu/ops.cpp, vec.h): sums
+// accumulate in double where ggml uses ggml_float, everything else is f32.
+
+#include "kernels/ops.h"
+
+#include <cmath>
+
+namespace dsinfer {
+
+void RmsNorm(const float* x, const float* weight, int64_t n, float eps, float* out) {
+  double sum = 0.0;  // ggml_compute_forward_rms_norm_f32: f32 squares, double sum
+  for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(x[i] * x[i]);
+  const float mean = static_cast<float>(sum / static_cast<double>(n));
+  const float scale = 1.0f / std::sqrt(mean + eps);
+  if (weight != nullptr) {
+    for (int64_t i = 0; i < n; ++i) out[i] = x[i] * scale * weight[i];
+  } else {
+    for (int64_t i = 0; i < n; ++i) out[i] = x[i] * scale;
+  }
+}
+
+void SwiGlu(const float* gate, const float* up, int64_t n, float* out) {
+  for (int64_t i = 0; i < n; ++i) {
+    const float g = gate[i];
+    out[i] = g / (1.0f + std::exp(-g)) * up[i];  // ggml_silu_f32(g) * up
+  }
+}
+
+void SoftmaxInPlace(float* x, int64_t n) {
+  if (n <= 0) return;
+  float max = x[0];
+  for (int64_t i = 1; i < n; ++i) max = std::fmax(max, x[i]);
+  double sum = 0.0;  // ggml_vec_soft_max_f32 returns a ggml_float (double) sum
+  for (int64_t i = 0; i < n; ++i) {
+    const float e = std::exp(x[i] - max);
+    sum += static_cast<double>(e);
+    x[i] = e;
+  }
+  const float inv = static_cast<float>(1.0 / sum);
+  for (int64_t i = 0; i < n; ++i) x[i] *= inv;
+}
+
+}  // namespace dsinfer
