@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "gguf/writer.h"
@@ -145,6 +146,12 @@ void WriteMetadata(gguf::GgufWriter& w, const SynthPreset& preset, const ModelCo
 }
 
 constexpr int64_t kChunkElements = 1 << 22;
+// Tensors above this size repeat a pool of kPoolRows independently drawn rows in a seeded
+// random order: quantizing 16B Gaussian weights with the K-quant search would take hours on a
+// small machine, while a pooled tensor is written at disk speed and still streams the same
+// bytes per token through the memory system.
+constexpr int64_t kPooledTensorElements = int64_t{1} << 24;
+constexpr int64_t kPoolRows = 1024;
 
 }  // namespace
 
@@ -192,12 +199,8 @@ Expected<SynthReport> SynthesizeModel(const SynthPreset& preset, const QuantReci
     prog.tensor_name = &spec.name;
     if (progress) progress(prog);
 
-    const int64_t rows_per_chunk = std::max<int64_t>(1, kChunkElements / n_per_row);
-    std::vector<float> f32(static_cast<size_t>(std::min(rows_per_chunk, n_rows) * n_per_row));
-    std::vector<uint8_t> out(static_cast<size_t>(std::min(rows_per_chunk, n_rows)) * row_bytes);
-    DSINFER_RETURN_IF_ERROR(writer.BeginTensor(spec.name));
-    for (int64_t row0 = 0; row0 < n_rows; row0 += rows_per_chunk) {
-      const int64_t rows = std::min(rows_per_chunk, n_rows - row0);
+    // Generates and quantizes rows [row0, row0 + rows) into out.
+    auto generate = [&](int64_t row0, int64_t rows, std::vector<float>& f32, std::vector<uint8_t>& out) {
       pool.ParallelFor(static_cast<size_t>(rows), [&](int, size_t begin, size_t end) {
         for (size_t r = begin; r < end; ++r) {
           float* row = f32.data() + r * static_cast<size_t>(n_per_row);
@@ -210,6 +213,27 @@ Expected<SynthReport> SynthesizeModel(const SynthPreset& preset, const QuantReci
           QuantizeRow(type, row, out.data() + r * row_bytes, n_per_row);
         }
       });
+    };
+    const bool pooled = infos[i].n_elements() > kPooledTensorElements && n_rows > kPoolRows;
+    const int64_t rows_per_chunk = std::max<int64_t>(1, kChunkElements / n_per_row);
+    std::vector<float> f32(static_cast<size_t>((pooled ? kPoolRows : std::min(rows_per_chunk, n_rows)) * n_per_row));
+    std::vector<uint8_t> out(static_cast<size_t>(std::min(rows_per_chunk, n_rows)) * row_bytes);
+    std::vector<uint8_t> row_pool;
+    if (pooled) {
+      row_pool.resize(static_cast<size_t>(kPoolRows) * row_bytes);
+      generate(0, kPoolRows, f32, row_pool);
+    }
+    DSINFER_RETURN_IF_ERROR(writer.BeginTensor(spec.name));
+    for (int64_t row0 = 0; row0 < n_rows; row0 += rows_per_chunk) {
+      const int64_t rows = std::min(rows_per_chunk, n_rows - row0);
+      if (pooled) {
+        for (int64_t r = 0; r < rows; ++r) {
+          const uint64_t pick = SplitMix64(name_hash ^ static_cast<uint64_t>(row0 + r)) % kPoolRows;
+          std::memcpy(out.data() + r * row_bytes, row_pool.data() + pick * row_bytes, row_bytes);
+        }
+      } else {
+        generate(row0, rows, f32, out);
+      }
       DSINFER_RETURN_IF_ERROR(writer.AppendTensorData(out.data(), static_cast<uint64_t>(rows) * row_bytes));
       prog.elements_done += static_cast<uint64_t>(rows * n_per_row);
       if (progress) progress(prog);

@@ -2,7 +2,9 @@
 // metadata of a real one (a SynthPreset), quantized per a recipe with llama.cpp's mixes.
 // Weights are a pure function of (seed, tensor name, element index), so the file is the same
 // for any thread count; they are generated and quantized in bounded row chunks and streamed to
-// disk, so even the 671B preset needs only a few MB of RAM (and a big disk).
+// disk, so even the 671B preset needs only a few MB of RAM (and a big disk). Tensors of more
+// than 16M elements repeat a pool of 1,024 independently drawn rows in a seeded random order,
+// so multi-gigabyte presets are written at disk speed.
 #pragma once
 
 #include <cstdint>

@@ -304,6 +304,7 @@ Expected<ExprPtr> Parser::ParsePostfix(ExprPtr node) {
       DSINFER_ASSIGN_OR_RETURN(node, ParseSubscript(std::move(node)));
     } else if (AtOperator("(")) {
       ExprPtr call = MakeExpr(ExprKind::kCall, Current());
+      call->pos = node->pos;
       call->operands.push_back(std::move(node));
       DSINFER_RETURN_IF_ERROR(ParseCallArgs(call.get()));
       node = std::move(call);
@@ -321,6 +322,7 @@ Expected<ExprPtr> Parser::ParseFilterExpr(ExprPtr node) {
       DSINFER_ASSIGN_OR_RETURN(node, ParseTest(std::move(node)));
     } else if (AtOperator("(")) {
       ExprPtr call = MakeExpr(ExprKind::kCall, Current());
+      call->pos = node->pos;
       call->operands.push_back(std::move(node));
       DSINFER_RETURN_IF_ERROR(ParseCallArgs(call.get()));
       node = std::move(call);

@@ -182,7 +182,7 @@ std::vector<std::string> SplitString(std::string_view s, const std::string* sep,
     auto words = WhitespaceWords(s);
     for (size_t i = 0; i < words.size(); ++i) {
       if (maxsplit >= 0 && static_cast<int64_t>(i) == maxsplit) {
-        parts.emplace_back(StripString(s.substr(words[i].first), nullptr, false, true));
+        parts.emplace_back(s.substr(words[i].first));
         break;
       }
       parts.emplace_back(s.substr(words[i].first, words[i].second - words[i].first));
@@ -216,7 +216,7 @@ std::vector<std::string> RSplitString(std::string_view s, const std::string* sep
       ++taken;
     }
     if (i > 0) {
-      parts.emplace_back(StripString(s.substr(0, words[i - 1].second), nullptr, true, false));
+      parts.emplace_back(s.substr(0, words[i - 1].second));
     }
     return {parts.rbegin(), parts.rend()};
   }
