@@ -3,6 +3,7 @@
 // hostile templates that must fail cleanly instead of exhausting the stack or memory.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <string>
 
 #include "chat/jinja/jinja_test_util.h"
