@@ -93,7 +93,8 @@ class ChatGoldenTest : public ::testing::Test {
   const ChatTemplate* ReferenceTemplate(const std::string& dir, const std::string& name) {
     auto it = templates_.find(name);
     if (it == templates_.end()) {
-      Expected<ChatTemplate> t = ChatTemplate::Parse(ReadFile(dir + "/chat/templates/" + name + ".jinja"));
+      Expected<ChatTemplate> t =
+          ChatTemplate::Parse(ReadFile(dir + "/chat/templates/" + name + ".jinja"));
       EXPECT_TRUE(t.ok()) << name << ": " << t.status().message();
       if (!t.ok()) return nullptr;
       it = templates_.emplace(name, std::make_unique<ChatTemplate>(std::move(t).value())).first;
@@ -176,7 +177,8 @@ TEST_F(ChatGoldenTest, BuiltinFormatsReproduceTheReferenceRenderings) {
       // serializes the object, which gives exactly the c07 rendering.
       ASSERT_EQ(c.conversation, "c14_tool_call_object_arguments");
       for (const GoldenCase& twin : data.cases) {
-        if (twin.template_name == c.template_name && twin.conversation == "c07_tool_call_answered" &&
+        if (twin.template_name == c.template_name &&
+            twin.conversation == "c07_tool_call_answered" &&
             twin.add_generation_prompt == c.add_generation_prompt) {
           expected = twin.rendered;
         }
@@ -201,8 +203,10 @@ TEST_F(ChatGoldenTest, MatchTemplateModeGivesTojsonTemplatesObjectArguments) {
     ASSERT_NE(tmpl, nullptr);
     const GoldenCase* twin = nullptr;
     for (const GoldenCase& other : data.cases) {
-      if (other.template_name == c.template_name && other.add_generation_prompt == c.add_generation_prompt &&
-          other.conversation == "c14_tool_call_object_arguments" && other.vars.size() == c.vars.size()) {
+      if (other.template_name == c.template_name &&
+          other.add_generation_prompt == c.add_generation_prompt &&
+          other.conversation == "c14_tool_call_object_arguments" &&
+          other.vars.size() == c.vars.size()) {
         twin = &other;
       }
     }

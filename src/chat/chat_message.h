@@ -12,20 +12,20 @@ namespace dsinfer::chat {
 
 // One function call requested by the assistant.
 struct ToolCall {
-  std::string id;                 // e.g. "call_0"
+  std::string id;  // e.g. "call_0"
   std::string type = "function";
-  std::string name;               // function.name
+  std::string name;  // function.name
   // function.arguments: a string holding JSON text (what the OpenAI API sends and returns), or
   // a JSON object as a value (what templates that apply `| tojson` expect).
   jinja::Value arguments = jinja::Value::String("{}");
 };
 
 struct ChatMessage {
-  std::string role;                            // "system", "user", "assistant", "tool", ...
-  std::optional<std::string> content;          // nullopt renders as None (JSON null)
+  std::string role;                    // "system", "user", "assistant", "tool", ...
+  std::optional<std::string> content;  // nullopt renders as None (JSON null)
   std::optional<std::string> reasoning_content;
   std::vector<ToolCall> tool_calls;
-  std::optional<std::string> tool_call_id;     // for role "tool"
+  std::optional<std::string> tool_call_id;  // for role "tool"
   std::optional<std::string> name;
   // Other fields of the message, passed to the template unchanged (e.g. DeepSeek's "prefix").
   jinja::ValueDict extra_fields;

@@ -62,9 +62,11 @@ Expected<ChatTemplate> ChatTemplate::Builtin(std::string_view format_name) {
   if (source == nullptr) {
     std::string known;
     for (std::string_view name : BuiltinChatFormatNames()) {
-      known += (known.empty() ? "" : ", ") + std::string(name);
+      if (!known.empty()) known += ", ";
+      known += name;
     }
-    return NotFound("unknown chat format '" + std::string(format_name) + "' (known: " + known + ")");
+    return NotFound("unknown chat format '" + std::string(format_name) + "' (known: " + known +
+                    ")");
   }
   return Parse(source);
 }
@@ -74,7 +76,8 @@ Expected<std::string> ChatTemplate::Render(const std::vector<ChatMessage>& messa
   jinja::ValueList values;
   values.reserve(messages.size());
   for (const ChatMessage& message : messages) {
-    if (options.tool_arguments == ToolArgumentsMode::kMatchTemplate && !message.tool_calls.empty()) {
+    if (options.tool_arguments == ToolArgumentsMode::kMatchTemplate &&
+        !message.tool_calls.empty()) {
       ChatMessage adapted = message;
       for (ToolCall& call : adapted.tool_calls) {
         DSINFER_RETURN_IF_ERROR(AdaptArguments(arguments_style_, &call));

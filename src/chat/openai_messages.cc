@@ -17,7 +17,8 @@ Expected<std::optional<std::string>> OptionalString(const ValueDict& dict, const
                                                     const std::string& path) {
   const Value* v = dict.Find(key);
   if (v == nullptr || v->is_none()) return std::optional<std::string>();
-  if (!v->is_string()) return FieldError(path + "." + key, std::string("expected a string, got ") + v->TypeName());
+  if (!v->is_string())
+    return FieldError(path + "." + key, std::string("expected a string, got ") + v->TypeName());
   return std::optional<std::string>(v->as_string());
 }
 
@@ -35,10 +36,11 @@ Expected<std::optional<std::string>> ParseContent(const Value* content, const st
     if (!parts[i].is_dict()) return FieldError(part_path, "expected an object");
     const Value* type = parts[i].as_dict().Find("type");
     if (type == nullptr || !type->is_string() || type->as_string() != "text") {
-      return FieldError(part_path + ".type", "unsupported content part type " +
-                                                 (type && type->is_string() ? "'" + type->as_string() + "'"
-                                                                            : std::string("(missing)")) +
-                                                 " (only \"text\")");
+      return FieldError(part_path + ".type",
+                        "unsupported content part type " +
+                            (type && type->is_string() ? "'" + type->as_string() + "'"
+                                                       : std::string("(missing)")) +
+                            " (only \"text\")");
     }
     const Value* part_text = parts[i].as_dict().Find("text");
     if (part_text == nullptr || !part_text->is_string()) {
@@ -72,8 +74,9 @@ Expected<ToolCall> ParseToolCall(const Value& v, const std::string& path) {
   } else if (arguments->is_string() || arguments->is_dict()) {
     call.arguments = *arguments;
   } else {
-    return FieldError(path + ".function.arguments",
-                      std::string("expected a JSON string or an object, got ") + arguments->TypeName());
+    return FieldError(
+        path + ".function.arguments",
+        std::string("expected a JSON string or an object, got ") + arguments->TypeName());
   }
   return call;
 }
@@ -144,8 +147,8 @@ Expected<std::vector<ChatMessage>> MessagesFromValue(const jinja::Value& message
   }
   std::vector<ChatMessage> out;
   for (size_t i = 0; i < messages.as_list().size(); ++i) {
-    DSINFER_ASSIGN_OR_RETURN(ChatMessage m, ParseMessage(messages.as_list()[i],
-                                                         "messages[" + std::to_string(i) + "]"));
+    DSINFER_ASSIGN_OR_RETURN(
+        ChatMessage m, ParseMessage(messages.as_list()[i], "messages[" + std::to_string(i) + "]"));
     out.push_back(std::move(m));
   }
   return out;

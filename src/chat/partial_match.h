@@ -21,7 +21,8 @@ inline size_t PartialMarkerSuffix(std::string_view text, std::string_view marker
 inline size_t PartialMarkerSuffix(std::string_view text,
                                   std::initializer_list<std::string_view> markers) {
   size_t longest = 0;
-  for (std::string_view marker : markers) longest = std::max(longest, PartialMarkerSuffix(text, marker));
+  for (std::string_view marker : markers)
+    longest = std::max(longest, PartialMarkerSuffix(text, marker));
   return longest;
 }
 

@@ -59,10 +59,10 @@ class ReasoningParser {
 
   Options options_;
   State state_;
-  bool forced_open_;            // kStart came from starts_in_reasoning
+  bool forced_open_;  // kStart came from starts_in_reasoning
   bool reasoning_started_ = false;
-  std::string pending_;         // received but not yet emitted
-  std::string held_space_;      // trailing whitespace of the reasoning emitted so far
+  std::string pending_;     // received but not yet emitted
+  std::string held_space_;  // trailing whitespace of the reasoning emitted so far
 };
 
 }  // namespace dsinfer::chat

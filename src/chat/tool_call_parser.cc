@@ -61,7 +61,8 @@ bool ToolCallParser::ParseCallBody(std::string_view body, ToolCall* call) {
   std::string_view args;
   size_t newline = after.find('\n');
   std::string_view fenced_args;
-  if (newline != std::string_view::npos && StripJsonFence(after.substr(newline + 1), &fenced_args) &&
+  if (newline != std::string_view::npos &&
+      StripJsonFence(after.substr(newline + 1), &fenced_args) &&
       IsValidName(Trim(after.substr(0, newline)))) {
     name = Trim(after.substr(0, newline));  // V3 / R1: TYPE<sep>NAME\n```json\nARGS\n```
     args = fenced_args;
@@ -124,16 +125,22 @@ void ToolCallParser::Process(ToolCallDelta* out, bool at_end) {
     while (first < pending_.size() && IsAsciiSpace(pending_[first])) ++first;
     std::string_view rest = std::string_view(pending_).substr(first);
     if (StartsWith(rest, kToolCallsEnd)) {
-      pending_.erase(0, first + kToolCallsEnd.size());
+      size_t length = first + kToolCallsEnd.size();
+      if (!block_emitted_call_) {
+        // A block without any call is not a tool call: keep its text.
+        AbandonBlock(out);
+        out->content.append(pending_, 0, length);
+      }
+      pending_.erase(0, length);
       block_opening_.clear();
       state_ = State::kContent;
       continue;
     }
     if (StartsWith(rest, kToolCallBegin)) {
       size_t end = rest.find(kToolCallEnd, kToolCallBegin.size());
-      std::string_view body_so_far = rest.substr(kToolCallBegin.size(), end == std::string_view::npos
-                                                                            ? std::string_view::npos
-                                                                            : end - kToolCallBegin.size());
+      std::string_view body_so_far = rest.substr(
+          kToolCallBegin.size(),
+          end == std::string_view::npos ? std::string_view::npos : end - kToolCallBegin.size());
       // Another marker inside the call means the call was never closed.
       bool broken = body_so_far.find(kToolCallBegin) != std::string_view::npos ||
                     body_so_far.find(kToolCallsEnd) != std::string_view::npos ||
@@ -154,8 +161,8 @@ void ToolCallParser::Process(ToolCallDelta* out, bool at_end) {
         continue;
       }
       // Not a valid call: its text (up to the next marker when it never closed) is content.
-      size_t raw_length = broken ? first + kToolCallBegin.size()
-                                 : first + end + kToolCallEnd.size();
+      size_t raw_length =
+          broken ? first + kToolCallBegin.size() : first + end + kToolCallEnd.size();
       AbandonBlock(out);
       out->content.append(pending_, 0, raw_length);
       pending_.erase(0, raw_length);

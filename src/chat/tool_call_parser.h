@@ -11,8 +11,9 @@
 // Streaming: a call is emitted as soon as its <｜tool▁call▁end｜> arrives; text that could be
 // the start of a marker is held back, so content deltas never show part of a special token.
 // Untrusted input never crashes the parser: a call that does not parse (no separator, empty
-// name, invalid JSON) or stray text inside the block turns back into plain content, and an
-// unfinished block at the end of the stream is returned as content by Finish().
+// name, invalid JSON), stray text inside the block and a block closed without any call turn
+// back into plain content, and an unfinished block at the end of the stream is returned as
+// content by Finish(). When no call is found, the content is exactly the input.
 //
 // One parser per output stream. Not thread-safe (one thread at a time).
 #pragma once
@@ -54,13 +55,14 @@ class ToolCallParser {
   enum class State { kContent, kInBlock };
 
   void Process(ToolCallDelta* out, bool at_end);
-  // Leaves the block: `raw` (unparsed block text) becomes content, scanning resumes after it.
+  // Leaves the current block for content scanning; the marker that opened it becomes content
+  // unless a call of the block was already emitted. The caller moves the rest of the raw text.
   void AbandonBlock(ToolCallDelta* out);
 
   std::string id_prefix_;
   State state_ = State::kContent;
   std::string pending_;
-  std::string block_opening_;   // the marker that opened the current block, as received
+  std::string block_opening_;  // the marker that opened the current block, as received
   bool block_emitted_call_ = false;
   int next_id_ = 0;
 };

@@ -18,6 +18,7 @@ void RegisterLogits(CLI::App& app, int* exit_code);
 void RegisterRun(CLI::App& app, int* exit_code);
 void RegisterTokenize(CLI::App& app, int* exit_code);
 void RegisterDetokenize(CLI::App& app, int* exit_code);
+void RegisterTemplate(CLI::App& app, int* exit_code);
 
 // Prints "dsinfer: error: <message>" (newlines in the message are flattened) to stderr.
 void PrintError(const std::string& message);

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   dsinfer::cli::RegisterRun(app, &exit_code);
   dsinfer::cli::RegisterTokenize(app, &exit_code);
   dsinfer::cli::RegisterDetokenize(app, &exit_code);
+  dsinfer::cli::RegisterTemplate(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -49,10 +49,12 @@ bool AllCased(const std::string& s, bool upper) {
 
 bool IsSupportedTest(std::string_view name) {
   static constexpr std::string_view kTests[] = {
-      "boolean", "callable", "defined", "divisibleby", "eq", "equalto", "even", "false",
-      "float", "ge", "greaterthan", "gt", "in", "integer", "iterable", "le", "lessthan",
-      "lower", "lt", "mapping", "ne", "none", "number", "odd", "sameas", "sequence", "string",
-      "true", "undefined", "upper", "==", "!=", "<", "<=", ">", ">="};
+      "boolean", "callable", "defined",  "divisibleby", "eq",          "equalto",
+      "even",    "false",    "float",    "ge",          "greaterthan", "gt",
+      "in",      "integer",  "iterable", "le",          "lessthan",    "lower",
+      "lt",      "mapping",  "ne",       "none",        "number",      "odd",
+      "sameas",  "sequence", "string",   "true",        "undefined",   "upper",
+      "==",      "!=",       "<",        "<=",          ">",           ">="};
   return std::find(std::begin(kTests), std::end(kTests), name) != std::end(kTests);
 }
 
@@ -153,11 +155,12 @@ Expected<Value> StringMethod(const std::string& s, std::string_view method, cons
     const std::string* sep = optional_string(0, "sep");
     if (sep != nullptr && sep->empty()) return InvalidArgument("empty separator");
     int64_t maxsplit = int_or(1, "maxsplit", -1);
-    return to_list(method == "split" ? SplitString(s, sep, maxsplit) : RSplitString(s, sep, maxsplit));
+    return to_list(method == "split" ? SplitString(s, sep, maxsplit)
+                                     : RSplitString(s, sep, maxsplit));
   }
   if (method == "strip" || method == "lstrip" || method == "rstrip") {
-    return Value::String(StripString(s, optional_string(0, "chars"), method != "rstrip",
-                                     method != "lstrip"));
+    return Value::String(
+        StripString(s, optional_string(0, "chars"), method != "rstrip", method != "lstrip"));
   }
   if (method == "lower") return Value::String(AsciiLower(s));
   if (method == "upper") return Value::String(AsciiUpper(s));
@@ -183,7 +186,8 @@ Expected<Value> StringMethod(const std::string& s, std::string_view method, cons
     if (method == "count") {
       if (sub->empty()) return Value::Int(static_cast<int64_t>(CodePointCount(s)) + 1);
       int64_t n = 0;
-      for (size_t at = s.find(*sub); at != std::string::npos; at = s.find(*sub, at + sub->size())) ++n;
+      for (size_t at = s.find(*sub); at != std::string::npos; at = s.find(*sub, at + sub->size()))
+        ++n;
       return Value::Int(n);
     }
     size_t at = method == "find" ? s.find(*sub) : s.rfind(*sub);
@@ -223,9 +227,12 @@ Expected<Value> StringMethod(const std::string& s, std::string_view method, cons
     return Value::Bool(!s.empty() && std::all_of(s.begin(), s.end(), pred));
   };
   if (method == "isdigit") return all_of([](char c) { return c >= '0' && c <= '9'; });
-  if (method == "isalpha") return all_of([](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
-  if (method == "isalnum") return all_of([](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
-  if (method == "isspace") return all_of([](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
+  if (method == "isalpha")
+    return all_of([](char c) { return std::isalpha(static_cast<unsigned char>(c)) != 0; });
+  if (method == "isalnum")
+    return all_of([](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+  if (method == "isspace")
+    return all_of([](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
   if (method == "islower") return Value::Bool(AllCased(s, false));
   if (method == "isupper") return Value::Bool(AllCased(s, true));
   return InvalidArgument("unknown str method '" + std::string(method) + "'");
@@ -264,9 +271,9 @@ Expected<Value> ListMethod(const Value& list, std::string_view method, const Cal
 
 bool IsStringMethod(std::string_view name) {
   static constexpr std::string_view kNames[] = {
-      "startswith", "endswith", "split", "rsplit", "strip", "lstrip", "rstrip", "lower",
-      "upper", "title", "capitalize", "replace", "find", "rfind", "count", "join",
-      "splitlines", "isdigit", "isalpha", "isalnum", "isspace", "islower", "isupper"};
+      "startswith", "endswith", "split",      "rsplit",  "strip",   "lstrip",  "rstrip", "lower",
+      "upper",      "title",    "capitalize", "replace", "find",    "rfind",   "count",  "join",
+      "splitlines", "isdigit",  "isalpha",    "isalnum", "isspace", "islower", "isupper"};
   return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
 }
 
@@ -281,44 +288,53 @@ Expected<Value> GetAttribute(const Value& obj, std::string_view name) {
     });
   }
   if (obj.is_dict() && (name == "get" || name == "items" || name == "keys" || name == "values")) {
-    return Value::Function(method, [obj, method](const CallArgs& args) {
-      return DictMethod(obj, method, args);
-    });
+    return Value::Function(
+        method, [obj, method](const CallArgs& args) { return DictMethod(obj, method, args); });
   }
   if (obj.is_list() && (name == "index" || name == "count")) {
-    return Value::Function(method, [obj, method](const CallArgs& args) {
-      return ListMethod(obj, method, args);
-    });
+    return Value::Function(
+        method, [obj, method](const CallArgs& args) { return ListMethod(obj, method, args); });
   }
   return GetItem(obj, Value::String(method));
 }
 
 ValueDict GlobalFunctions(std::optional<int64_t> now_unix_seconds) {
   ValueDict globals;
-  globals.Set("range", Value::Function("range", [](const CallArgs& args) -> Expected<Value> {
-    std::vector<int64_t> bounds;
-    for (const Value& v : args.positional) {
-      if (!v.is_int() && !v.is_bool()) {
-        return InvalidArgument(std::string("'") + v.TypeName() +
-                               "' object cannot be interpreted as an integer");
-      }
-      bounds.push_back(v.as_int());
-    }
-    if (bounds.empty() || bounds.size() > 3) return InvalidArgument("range expects 1 to 3 arguments");
-    int64_t start = bounds.size() == 1 ? 0 : bounds[0];
-    int64_t stop = bounds.size() == 1 ? bounds[0] : bounds[1];
-    int64_t step = bounds.size() == 3 ? bounds[2] : 1;
-    if (step == 0) return InvalidArgument("range() arg 3 must not be zero");
-    ValueList out;
-    for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) {
-      if (static_cast<int64_t>(out.size()) >= kMaxRangeLength) {
-        return ResourceExhausted("range() longer than " + std::to_string(kMaxRangeLength));
-      }
-      out.push_back(Value::Int(i));
-      if ((step > 0 && i > INT64_MAX - step) || (step < 0 && i < INT64_MIN - step)) break;
-    }
-    return Value::List(std::move(out));
-  }));
+  globals.Set(
+      "range", Value::Function("range", [](const CallArgs& args) -> Expected<Value> {
+        std::vector<int64_t> bounds;
+        for (const Value& v : args.positional) {
+          if (!v.is_int() && !v.is_bool()) {
+            return InvalidArgument(std::string("'") + v.TypeName() +
+                                   "' object cannot be interpreted as an integer");
+          }
+          bounds.push_back(v.as_int());
+        }
+        if (bounds.empty() || bounds.size() > 3)
+          return InvalidArgument("range expects 1 to 3 arguments");
+        int64_t start = bounds.size() == 1 ? 0 : bounds[0];
+        int64_t stop = bounds.size() == 1 ? bounds[0] : bounds[1];
+        int64_t step = bounds.size() == 3 ? bounds[2] : 1;
+        if (step == 0) return InvalidArgument("range() arg 3 must not be zero");
+        // Length without overflow: the span as unsigned, divided by the step's magnitude.
+        uint64_t span =
+            step > 0
+                ? (stop > start ? static_cast<uint64_t>(stop) - static_cast<uint64_t>(start) : 0)
+                : (start > stop ? static_cast<uint64_t>(start) - static_cast<uint64_t>(stop) : 0);
+        uint64_t magnitude =
+            step > 0 ? static_cast<uint64_t>(step) : 0 - static_cast<uint64_t>(step);
+        uint64_t count = span == 0 ? 0 : (span - 1) / magnitude + 1;
+        if (count > static_cast<uint64_t>(kMaxRangeLength)) {
+          return ResourceExhausted("range() longer than " + std::to_string(kMaxRangeLength));
+        }
+        ValueList out;
+        out.reserve(count);
+        for (uint64_t k = 0; k < count; ++k) {
+          out.push_back(Value::Int(static_cast<int64_t>(static_cast<uint64_t>(start) +
+                                                        k * static_cast<uint64_t>(step))));
+        }
+        return Value::List(std::move(out));
+      }));
   const auto make_dict = [](const CallArgs& args) -> Expected<ValueDict> {
     ValueDict dict;
     for (const Value& v : args.positional) {
@@ -328,30 +344,36 @@ ValueDict GlobalFunctions(std::optional<int64_t> now_unix_seconds) {
     for (const auto& [k, item] : args.keyword) dict.Set(k, item);
     return dict;
   };
-  globals.Set("namespace", Value::Function("namespace", [make_dict](const CallArgs& args) -> Expected<Value> {
-    DSINFER_ASSIGN_OR_RETURN(ValueDict attributes, make_dict(args));
-    return Value::Namespace(std::move(attributes));
-  }));
+  globals.Set("namespace",
+              Value::Function("namespace", [make_dict](const CallArgs& args) -> Expected<Value> {
+                DSINFER_ASSIGN_OR_RETURN(ValueDict attributes, make_dict(args));
+                return Value::Namespace(std::move(attributes));
+              }));
   globals.Set("dict", Value::Function("dict", [make_dict](const CallArgs& args) -> Expected<Value> {
-    DSINFER_ASSIGN_OR_RETURN(ValueDict dict, make_dict(args));
-    return Value::Dict(std::move(dict));
-  }));
-  globals.Set("raise_exception", Value::Function("raise_exception", [](const CallArgs& args) -> Expected<Value> {
-    const Value* message = args.Get(0, "message");
-    return InvalidArgument("raise_exception: " + (message ? ToPythonStr(*message) : std::string()));
-  }));
-  globals.Set("strftime_now", Value::Function("strftime_now", [now_unix_seconds](const CallArgs& args) -> Expected<Value> {
-    const Value* format = args.Get(0, "format");
-    if (format == nullptr || !format->is_string()) {
-      return InvalidArgument("strftime_now needs a format string");
-    }
-    std::time_t now = now_unix_seconds ? static_cast<std::time_t>(*now_unix_seconds) : std::time(nullptr);
-    std::tm local{};
-    localtime_r(&now, &local);
-    char buf[512];
-    size_t n = std::strftime(buf, sizeof(buf), format->as_string().c_str(), &local);
-    return Value::String(std::string(buf, n));
-  }));
+                DSINFER_ASSIGN_OR_RETURN(ValueDict dict, make_dict(args));
+                return Value::Dict(std::move(dict));
+              }));
+  globals.Set("raise_exception",
+              Value::Function("raise_exception", [](const CallArgs& args) -> Expected<Value> {
+                const Value* message = args.Get(0, "message");
+                return InvalidArgument("raise_exception: " +
+                                       (message ? ToPythonStr(*message) : std::string()));
+              }));
+  globals.Set(
+      "strftime_now",
+      Value::Function("strftime_now", [now_unix_seconds](const CallArgs& args) -> Expected<Value> {
+        const Value* format = args.Get(0, "format");
+        if (format == nullptr || !format->is_string()) {
+          return InvalidArgument("strftime_now needs a format string");
+        }
+        std::time_t now =
+            now_unix_seconds ? static_cast<std::time_t>(*now_unix_seconds) : std::time(nullptr);
+        std::tm local{};
+        localtime_r(&now, &local);
+        char buf[512];
+        size_t n = std::strftime(buf, sizeof(buf), format->as_string().c_str(), &local);
+        return Value::String(std::string(buf, n));
+      }));
   return globals;
 }
 

@@ -7,9 +7,8 @@ namespace dsinfer::jinja::internal {
 
 namespace {
 
-// Guards against templates that would run away (deep macro recursion, huge outputs).
+// Guards against templates that would recurse without end.
 constexpr int kMaxCallDepth = 100;
-constexpr size_t kMaxTotalOutputBytes = size_t{256} << 20;
 
 Value MakeLoopObject(const ValueList& items, size_t index) {
   const size_t n = items.size();
@@ -23,10 +22,10 @@ Value MakeLoopObject(const ValueList& items, size_t index) {
   loop.Set("length", Value::Int(static_cast<int64_t>(n)));
   loop.Set("depth", Value::Int(1));
   loop.Set("depth0", Value::Int(0));
-  loop.Set("previtem", index > 0 ? items[index - 1]
-                                 : Value::Undefined("there is no previous item"));
-  loop.Set("nextitem", index + 1 < n ? items[index + 1]
-                                     : Value::Undefined("there is no next item"));
+  loop.Set("previtem",
+           index > 0 ? items[index - 1] : Value::Undefined("there is no previous item"));
+  loop.Set("nextitem",
+           index + 1 < n ? items[index + 1] : Value::Undefined("there is no next item"));
   loop.Set("cycle", Value::Function("cycle", [index](const CallArgs& args) -> Expected<Value> {
              if (args.positional.empty()) {
                return InvalidArgument("no items for cycling given");
@@ -59,9 +58,9 @@ Status Evaluator::Exec(const StmtList& body) {
 
 Status Evaluator::Append(std::string_view text, SourcePos pos) {
   total_output_ += text.size();
-  if (total_output_ > kMaxTotalOutputBytes) {
+  if (total_output_ > max_output_bytes_) {
     return At(pos, ResourceExhausted("template output exceeds " +
-                                     std::to_string(kMaxTotalOutputBytes >> 20) + " MiB"));
+                                     std::to_string(max_output_bytes_) + " bytes"));
   }
   out_->append(text);
   return Status::Ok();
@@ -156,11 +155,11 @@ Status Evaluator::BindTargets(const std::vector<std::string>& targets, const Val
     Assign(targets[0], value);
     return Status::Ok();
   }
-  Expected<ValueList> parts = value.is_list() || value.is_string()
-                                  ? IterateValue(value)
-                                  : Expected<ValueList>(InvalidArgument(
-                                        std::string("cannot unpack non-iterable ") +
-                                        value.TypeName() + " object"));
+  Expected<ValueList> parts =
+      value.is_list() || value.is_string()
+          ? IterateValue(value)
+          : Expected<ValueList>(InvalidArgument(std::string("cannot unpack non-iterable ") +
+                                                value.TypeName() + " object"));
   if (!parts.ok()) return At(pos, parts.status());
   if (parts->size() != targets.size()) {
     return ErrorAt(pos, (parts->size() > targets.size() ? "too many" : "not enough") +

@@ -17,8 +17,8 @@ namespace dsinfer::jinja::internal {
 class Evaluator {
  public:
   // `globals` (variables and global functions) must outlive the evaluator.
-  Evaluator(std::string_view source_name, const ValueDict& globals)
-      : name_(source_name), globals_(globals) {}
+  Evaluator(std::string_view source_name, const ValueDict& globals, size_t max_output_bytes)
+      : name_(source_name), globals_(globals), max_output_bytes_(max_output_bytes) {}
 
   // Renders `body` and returns the text, or the first error, positioned at its construct.
   Expected<std::string> Render(const StmtList& body);
@@ -62,6 +62,7 @@ class Evaluator {
   size_t floor_ = 0;
   Flow flow_ = Flow::kNormal;
   int call_depth_ = 0;
+  size_t max_output_bytes_;
   size_t total_output_ = 0;
 };
 

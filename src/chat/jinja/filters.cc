@@ -44,7 +44,8 @@ Expected<Value> GetAttrPath(const Value& item, const std::string& path) {
   size_t start = 0;
   while (start <= path.size()) {
     size_t dot = path.find('.', start);
-    std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string part =
+        path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     bool numeric = !part.empty() && std::all_of(part.begin(), part.end(), ::isdigit);
     Expected<Value> next = numeric ? GetItem(current, Value::Int(std::atoll(part.c_str())))
                                    : GetItem(current, Value::String(part));
@@ -125,10 +126,10 @@ Expected<Value> FilterDictsort(const Value& in, const CallArgs& args) {
   bool by_value = by.is_string() && by.as_string() == "value";
   ValueList pairs;
   for (const auto& [k, v] : in.as_dict()) pairs.push_back(Value::Tuple({Value::String(k), v}));
-  DSINFER_RETURN_IF_ERROR(SortValues(&pairs, BoolArg(args, 2, "reverse", false),
-                                     [&](const Value& p) -> Expected<Value> {
-                                       return CaseFolded(p.as_list()[by_value ? 1 : 0], case_sensitive);
-                                     }));
+  DSINFER_RETURN_IF_ERROR(SortValues(
+      &pairs, BoolArg(args, 2, "reverse", false), [&](const Value& p) -> Expected<Value> {
+        return CaseFolded(p.as_list()[by_value ? 1 : 0], case_sensitive);
+      }));
   return Value::List(std::move(pairs));
 }
 
@@ -136,12 +137,23 @@ Expected<Value> FilterEscape(const Value& in, const CallArgs&) {
   std::string out;
   for (char c : ToPythonStr(in)) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&#34;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&#34;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return Value::String(std::move(out));
@@ -172,9 +184,10 @@ Expected<Value> FilterFloat(const Value& in, const CallArgs& args) {
 
 Expected<Value> FilterIndent(const Value& in, const CallArgs& args) {
   Value width = ArgOr(args, 0, "width", Value::Int(4));
-  std::string indent = width.is_string() ? width.as_string()
-                       : width.is_int()  ? std::string(static_cast<size_t>(std::max<int64_t>(0, width.as_int())), ' ')
-                                         : std::string(4, ' ');
+  std::string indent =
+      width.is_string() ? width.as_string()
+      : width.is_int() ? std::string(static_cast<size_t>(std::max<int64_t>(0, width.as_int())), ' ')
+                       : std::string(4, ' ');
   bool first = BoolArg(args, 1, "first", false);
   bool blank = BoolArg(args, 2, "blank", false);
   std::string s = ToPythonStr(in) + "\n";
@@ -263,7 +276,8 @@ Expected<Value> FilterUpper(const Value& in, const CallArgs&) {
 // Arguments after the first `skip` positional ones (for map/select forwarding).
 CallArgs RestArgs(const CallArgs& args, size_t skip) {
   CallArgs rest;
-  for (size_t i = skip; i < args.positional.size(); ++i) rest.positional.push_back(args.positional[i]);
+  for (size_t i = skip; i < args.positional.size(); ++i)
+    rest.positional.push_back(args.positional[i]);
   return rest;
 }
 
@@ -332,7 +346,8 @@ Expected<Value> SelectItems(const Value& in, const CallArgs& args, bool by_attri
   }
   std::string test;
   if (args.positional.size() > test_index) {
-    if (!args.positional[test_index].is_string()) return InvalidArgument("test name must be a string");
+    if (!args.positional[test_index].is_string())
+      return InvalidArgument("test name must be a string");
     test = args.positional[test_index].as_string();
     if (!IsSupportedTest(test)) return InvalidArgument("unsupported test '" + test + "'");
   }
@@ -352,10 +367,18 @@ Expected<Value> SelectItems(const Value& in, const CallArgs& args, bool by_attri
   return Value::List(std::move(out));
 }
 
-Expected<Value> FilterSelect(const Value& in, const CallArgs& a) { return SelectItems(in, a, false, true); }
-Expected<Value> FilterReject(const Value& in, const CallArgs& a) { return SelectItems(in, a, false, false); }
-Expected<Value> FilterSelectAttr(const Value& in, const CallArgs& a) { return SelectItems(in, a, true, true); }
-Expected<Value> FilterRejectAttr(const Value& in, const CallArgs& a) { return SelectItems(in, a, true, false); }
+Expected<Value> FilterSelect(const Value& in, const CallArgs& a) {
+  return SelectItems(in, a, false, true);
+}
+Expected<Value> FilterReject(const Value& in, const CallArgs& a) {
+  return SelectItems(in, a, false, false);
+}
+Expected<Value> FilterSelectAttr(const Value& in, const CallArgs& a) {
+  return SelectItems(in, a, true, true);
+}
+Expected<Value> FilterRejectAttr(const Value& in, const CallArgs& a) {
+  return SelectItems(in, a, true, false);
+}
 
 Expected<Value> FilterReplace(const Value& in, const CallArgs& args) {
   DSINFER_ASSIGN_OR_RETURN(std::string from, StringArg(args, 0, "old", "replace"));
@@ -393,14 +416,14 @@ Expected<Value> FilterSort(const Value& in, const CallArgs& args) {
   DSINFER_ASSIGN_OR_RETURN(ValueList items, IterateValue(in));
   bool case_sensitive = BoolArg(args, 1, "case_sensitive", false);
   const Value* attribute = args.Get(2, "attribute");
-  DSINFER_RETURN_IF_ERROR(SortValues(&items, BoolArg(args, 0, "reverse", false),
-                                     [&](const Value& item) -> Expected<Value> {
-                                       Value key = item;
-                                       if (attribute != nullptr && !attribute->is_none()) {
-                                         DSINFER_ASSIGN_OR_RETURN(key, GetAttrPath(item, ToPythonStr(*attribute)));
-                                       }
-                                       return CaseFolded(key, case_sensitive);
-                                     }));
+  DSINFER_RETURN_IF_ERROR(SortValues(
+      &items, BoolArg(args, 0, "reverse", false), [&](const Value& item) -> Expected<Value> {
+        Value key = item;
+        if (attribute != nullptr && !attribute->is_none()) {
+          DSINFER_ASSIGN_OR_RETURN(key, GetAttrPath(item, ToPythonStr(*attribute)));
+        }
+        return CaseFolded(key, case_sensitive);
+      }));
   return Value::List(std::move(items));
 }
 
@@ -435,7 +458,8 @@ Expected<Value> FilterTitle(const Value& in, const CallArgs&) {
       continue;
     }
     char lower = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
-    out.push_back(word_start && lower >= 'a' && lower <= 'z' ? static_cast<char>(lower - 32) : lower);
+    out.push_back(word_start && lower >= 'a' && lower <= 'z' ? static_cast<char>(lower - 32)
+                                                             : lower);
     word_start = false;
   }
   return Value::String(std::move(out));
@@ -483,8 +507,8 @@ Expected<Value> FilterUnique(const Value& in, const CallArgs& args) {
       DSINFER_ASSIGN_OR_RETURN(key, GetAttrPath(item, ToPythonStr(*attribute)));
     }
     key = CaseFolded(key, case_sensitive);
-    bool duplicate = std::any_of(seen.begin(), seen.end(),
-                                 [&](const Value& s) { return ValuesEqual(s, key); });
+    bool duplicate =
+        std::any_of(seen.begin(), seen.end(), [&](const Value& s) { return ValuesEqual(s, key); });
     if (duplicate) continue;
     seen.push_back(std::move(key));
     out.push_back(item);
@@ -494,24 +518,18 @@ Expected<Value> FilterUnique(const Value& in, const CallArgs& args) {
 
 const std::unordered_map<std::string_view, FilterFn>& FilterTable() {
   static const auto* table = new std::unordered_map<std::string_view, FilterFn>{
-      {"abs", FilterAbs},           {"attr", FilterAttr},
-      {"capitalize", FilterCapitalize}, {"count", FilterLength},
-      {"d", FilterDefault},         {"default", FilterDefault},
-      {"dictsort", FilterDictsort}, {"e", FilterEscape},
-      {"escape", FilterEscape},     {"first", FilterFirst},
-      {"float", FilterFloat},       {"indent", FilterIndent},
-      {"int", FilterInt},           {"items", FilterItems},
-      {"join", FilterJoin},         {"last", FilterLast},
-      {"length", FilterLength},     {"list", FilterList},
-      {"lower", FilterLower},       {"map", FilterMap},
-      {"max", FilterMax},           {"min", FilterMin},
-      {"reject", FilterReject},     {"rejectattr", FilterRejectAttr},
-      {"replace", FilterReplace},   {"reverse", FilterReverse},
-      {"round", FilterRound},       {"safe", FilterSafe},
-      {"select", FilterSelect},     {"selectattr", FilterSelectAttr},
-      {"sort", FilterSort},         {"string", FilterString},
-      {"sum", FilterSum},           {"title", FilterTitle},
-      {"tojson", FilterToJson},     {"trim", FilterTrim},
+      {"abs", FilterAbs},           {"attr", FilterAttr},       {"capitalize", FilterCapitalize},
+      {"count", FilterLength},      {"d", FilterDefault},       {"default", FilterDefault},
+      {"dictsort", FilterDictsort}, {"e", FilterEscape},        {"escape", FilterEscape},
+      {"first", FilterFirst},       {"float", FilterFloat},     {"indent", FilterIndent},
+      {"int", FilterInt},           {"items", FilterItems},     {"join", FilterJoin},
+      {"last", FilterLast},         {"length", FilterLength},   {"list", FilterList},
+      {"lower", FilterLower},       {"map", FilterMap},         {"max", FilterMax},
+      {"min", FilterMin},           {"reject", FilterReject},   {"rejectattr", FilterRejectAttr},
+      {"replace", FilterReplace},   {"reverse", FilterReverse}, {"round", FilterRound},
+      {"safe", FilterSafe},         {"select", FilterSelect},   {"selectattr", FilterSelectAttr},
+      {"sort", FilterSort},         {"string", FilterString},   {"sum", FilterSum},
+      {"title", FilterTitle},       {"tojson", FilterToJson},   {"trim", FilterTrim},
       {"unique", FilterUnique},     {"upper", FilterUpper},
   };
   return *table;
@@ -523,17 +541,19 @@ bool IsSupportedFilter(std::string_view name) { return FilterTable().count(name)
 
 Expected<Value> ApplyFilter(std::string_view name, const Value& input, const CallArgs& args) {
   auto it = FilterTable().find(name);
-  if (it == FilterTable().end()) return InvalidArgument("unsupported filter '" + std::string(name) + "'");
+  if (it == FilterTable().end())
+    return InvalidArgument("unsupported filter '" + std::string(name) + "'");
   // Filters other than these treat an undefined input as an error when they need its value.
   static constexpr std::string_view kAcceptUndefined[] = {
-      "default", "d", "length", "count", "string", "first", "last", "list", "items", "join",
-      "trim", "lower", "upper", "capitalize", "title", "safe", "e", "escape", "indent",
-      "replace", "reverse", "select", "reject", "selectattr", "rejectattr", "map", "unique",
-      "sort", "int", "float", "sum", "max", "min"};
-  if (input.is_undefined() &&
-      std::find(std::begin(kAcceptUndefined), std::end(kAcceptUndefined), name) ==
-          std::end(kAcceptUndefined)) {
-    if (name == "tojson") return InvalidArgument("Object of type Undefined is not JSON serializable");
+      "default", "d",      "length",     "count",      "string", "first",   "last",
+      "list",    "items",  "join",       "trim",       "lower",  "upper",   "capitalize",
+      "title",   "safe",   "e",          "escape",     "indent", "replace", "reverse",
+      "select",  "reject", "selectattr", "rejectattr", "map",    "unique",  "sort",
+      "int",     "float",  "sum",        "max",        "min"};
+  if (input.is_undefined() && std::find(std::begin(kAcceptUndefined), std::end(kAcceptUndefined),
+                                        name) == std::end(kAcceptUndefined)) {
+    if (name == "tojson")
+      return InvalidArgument("Object of type Undefined is not JSON serializable");
     return InvalidArgument(UndefinedMessage(input));
   }
   return it->second(input, args);

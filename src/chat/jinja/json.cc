@@ -24,14 +24,29 @@ void AppendEscapedString(std::string_view s, bool ensure_ascii, std::string* out
     uint32_t cp = DecodeCodePoint(s, &pos);
     char buf[16];
     switch (cp) {
-      case '"': *out += "\\\""; continue;
-      case '\\': *out += "\\\\"; continue;
-      case '\n': *out += "\\n"; continue;
-      case '\r': *out += "\\r"; continue;
-      case '\t': *out += "\\t"; continue;
-      case '\b': *out += "\\b"; continue;
-      case '\f': *out += "\\f"; continue;
-      default: break;
+      case '"':
+        *out += "\\\"";
+        continue;
+      case '\\':
+        *out += "\\\\";
+        continue;
+      case '\n':
+        *out += "\\n";
+        continue;
+      case '\r':
+        *out += "\\r";
+        continue;
+      case '\t':
+        *out += "\\t";
+        continue;
+      case '\b':
+        *out += "\\b";
+        continue;
+      case '\f':
+        *out += "\\f";
+        continue;
+      default:
+        break;
     }
     if (cp < 0x20) {
       std::snprintf(buf, sizeof(buf), "\\u%04x", cp);
@@ -64,9 +79,15 @@ struct JsonWriter {
 
   Status Write(const Value& v, int depth) {
     switch (v.kind()) {
-      case Value::Kind::kNone: out += "null"; return Status::Ok();
-      case Value::Kind::kBool: out += v.as_bool() ? "true" : "false"; return Status::Ok();
-      case Value::Kind::kInt: out += std::to_string(v.as_int()); return Status::Ok();
+      case Value::Kind::kNone:
+        out += "null";
+        return Status::Ok();
+      case Value::Kind::kBool:
+        out += v.as_bool() ? "true" : "false";
+        return Status::Ok();
+      case Value::Kind::kInt:
+        out += std::to_string(v.as_int());
+        return Status::Ok();
       case Value::Kind::kFloat: {
         double d = v.as_float();
         if (std::isnan(d)) {
@@ -137,9 +158,12 @@ Expected<Value> FromNlohmann(const nlohmann::ordered_json& j, int depth) {
                            " levels");
   }
   switch (j.type()) {
-    case nlohmann::ordered_json::value_t::null: return Value::None();
-    case nlohmann::ordered_json::value_t::boolean: return Value::Bool(j.get<bool>());
-    case nlohmann::ordered_json::value_t::number_integer: return Value::Int(j.get<int64_t>());
+    case nlohmann::ordered_json::value_t::null:
+      return Value::None();
+    case nlohmann::ordered_json::value_t::boolean:
+      return Value::Bool(j.get<bool>());
+    case nlohmann::ordered_json::value_t::number_integer:
+      return Value::Int(j.get<int64_t>());
     case nlohmann::ordered_json::value_t::number_unsigned: {
       uint64_t u = j.get<uint64_t>();
       if (u <= static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
@@ -147,8 +171,10 @@ Expected<Value> FromNlohmann(const nlohmann::ordered_json& j, int depth) {
       }
       return Value::Float(static_cast<double>(u));
     }
-    case nlohmann::ordered_json::value_t::number_float: return Value::Float(j.get<double>());
-    case nlohmann::ordered_json::value_t::string: return Value::String(j.get<std::string>());
+    case nlohmann::ordered_json::value_t::number_float:
+      return Value::Float(j.get<double>());
+    case nlohmann::ordered_json::value_t::string:
+      return Value::String(j.get<std::string>());
     case nlohmann::ordered_json::value_t::array: {
       ValueList items;
       items.reserve(j.size());

@@ -74,7 +74,8 @@ TEST(PythonFormatTest, StringReprChoosesQuotes) {
 TEST(PythonFormatTest, CodePointsOfInvalidUtf8CountOneEach) {
   EXPECT_EQ(CodePointCount("h\xC3\xA9llo"), 5u);
   EXPECT_EQ(CodePointCount("\xFF\xC3"), 2u);
-  Expected<Value> sliced = GetSlice(Value::String("\xFF\xC3\xA9x"), Value::Int(1), std::nullopt, std::nullopt);
+  Expected<Value> sliced =
+      GetSlice(Value::String("\xFF\xC3\xA9x"), Value::Int(1), std::nullopt, std::nullopt);
   ASSERT_TRUE(sliced.ok());
   EXPECT_EQ(sliced->as_string(), "\xC3\xA9x");
 }

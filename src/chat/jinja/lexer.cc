@@ -64,7 +64,8 @@ class Lexer {
       }
       char kind = src_[tag + 1];
       size_t after = tag + 2;
-      char sign = after < src_.size() && (src_[after] == '-' || src_[after] == '+') ? src_[after] : 0;
+      char sign =
+          after < src_.size() && (src_[after] == '-' || src_[after] == '+') ? src_[after] : 0;
       std::string text = src_.substr(pos_, tag - pos_);
       ApplyLeadingControl(&text, sign, kind != '{', line_starting);
       if (!text.empty()) Emit(TokenKind::kText, std::move(text), pos_);
@@ -258,7 +259,8 @@ class Lexer {
     } else if (c == ')' || c == ']' || c == '}') {
       if (brackets->empty()) return Error(start, std::string("unexpected '") + c + "'");
       if (brackets->back() != c) {
-        return Error(start, std::string("unexpected '") + c + "', expected '" + brackets->back() + "'");
+        return Error(start,
+                     std::string("unexpected '") + c + "', expected '" + brackets->back() + "'");
       }
       brackets->pop_back();
     }
@@ -299,7 +301,8 @@ class Lexer {
       size_t save = pos_;
       std::string exp = "e";
       ++pos_;
-      if (pos_ < src_.size() && (src_[pos_] == '+' || src_[pos_] == '-')) exp.push_back(src_[pos_++]);
+      if (pos_ < src_.size() && (src_[pos_] == '+' || src_[pos_] == '-'))
+        exp.push_back(src_[pos_++]);
       if (ConsumeDigits(&exp)) {
         text += exp;
         is_float = true;
@@ -332,17 +335,38 @@ class Lexer {
       char e = src_[pos_ + 1];
       pos_ += 2;
       switch (e) {
-        case '\n': break;
-        case '\\': value.push_back('\\'); break;
-        case '\'': value.push_back('\''); break;
-        case '"': value.push_back('"'); break;
-        case 'a': value.push_back('\a'); break;
-        case 'b': value.push_back('\b'); break;
-        case 'f': value.push_back('\f'); break;
-        case 'n': value.push_back('\n'); break;
-        case 'r': value.push_back('\r'); break;
-        case 't': value.push_back('\t'); break;
-        case 'v': value.push_back('\v'); break;
+        case '\n':
+          break;
+        case '\\':
+          value.push_back('\\');
+          break;
+        case '\'':
+          value.push_back('\'');
+          break;
+        case '"':
+          value.push_back('"');
+          break;
+        case 'a':
+          value.push_back('\a');
+          break;
+        case 'b':
+          value.push_back('\b');
+          break;
+        case 'f':
+          value.push_back('\f');
+          break;
+        case 'n':
+          value.push_back('\n');
+          break;
+        case 'r':
+          value.push_back('\r');
+          break;
+        case 't':
+          value.push_back('\t');
+          break;
+        case 'v':
+          value.push_back('\v');
+          break;
         case 'x':
         case 'u':
         case 'U': {
@@ -361,7 +385,8 @@ class Lexer {
         default:
           if (e >= '0' && e <= '7') {
             uint32_t cp = static_cast<uint32_t>(e - '0');
-            for (int k = 0; k < 2 && pos_ < src_.size() && src_[pos_] >= '0' && src_[pos_] <= '7'; ++k) {
+            for (int k = 0; k < 2 && pos_ < src_.size() && src_[pos_] >= '0' && src_[pos_] <= '7';
+                 ++k) {
               cp = cp * 8 + static_cast<uint32_t>(src_[pos_++] - '0');
             }
             AppendUtf8(cp, &value);
@@ -375,12 +400,24 @@ class Lexer {
     return Status::Ok();
   }
 
+  // Line and column of `offset`. Tokens come in increasing offsets, so the column is counted
+  // from the previous position on the same line (linear, even for one very long line).
   void Position(size_t offset, int* line, int* column) const {
     auto it = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
     size_t line_index = static_cast<size_t>(it - line_starts_.begin()) - 1;
     size_t line_start = line_starts_[line_index];
+    size_t from = line_start;
+    int base_column = 1;
+    if (cached_line_ == line_index && cached_offset_ <= offset) {
+      from = cached_offset_;
+      base_column = cached_column_;
+    }
     *line = static_cast<int>(line_index) + 1;
-    *column = static_cast<int>(CodePointCount(std::string_view(src_).substr(line_start, offset - line_start))) + 1;
+    *column = base_column +
+              static_cast<int>(CodePointCount(std::string_view(src_).substr(from, offset - from)));
+    cached_line_ = line_index;
+    cached_offset_ = offset;
+    cached_column_ = *column;
   }
 
   void Emit(TokenKind kind, std::string text, size_t offset) {
@@ -401,6 +438,9 @@ class Lexer {
   std::string_view name_;
   size_t pos_ = 0;
   std::vector<size_t> line_starts_;
+  mutable size_t cached_line_ = 0;
+  mutable size_t cached_offset_ = 0;
+  mutable int cached_column_ = 1;
   std::vector<Token> tokens_;
 };
 

@@ -15,8 +15,9 @@ constexpr int kMaxNesting = 200;
 
 // Tags jinja2 knows but the interpreter does not run (rejected with their name).
 constexpr std::string_view kUnsupportedTags[] = {
-    "include", "import", "from", "extends", "block", "call", "with", "do", "autoescape",
-    "trans", "pluralize", "endcall", "endwith", "endblock", "endautoescape", "endtrans"};
+    "include", "import",   "from",          "extends", "block",     "call",
+    "with",    "do",       "autoescape",    "trans",   "pluralize", "endcall",
+    "endwith", "endblock", "endautoescape", "endtrans"};
 
 }  // namespace
 
@@ -77,14 +78,22 @@ Status Parser::ErrorAt(const Token& token, std::string_view message) const {
 
 std::string Parser::Describe(const Token& token) {
   switch (token.kind) {
-    case TokenKind::kText: return "template text";
-    case TokenKind::kVariableBegin: return "'{{'";
-    case TokenKind::kVariableEnd: return "end of print statement";
-    case TokenKind::kBlockBegin: return "'{%'";
-    case TokenKind::kBlockEnd: return "end of statement block";
-    case TokenKind::kString: return "string literal";
-    case TokenKind::kEnd: return "end of template";
-    default: return "'" + token.text + "'";
+    case TokenKind::kText:
+      return "template text";
+    case TokenKind::kVariableBegin:
+      return "'{{'";
+    case TokenKind::kVariableEnd:
+      return "end of print statement";
+    case TokenKind::kBlockBegin:
+      return "'{%'";
+    case TokenKind::kBlockEnd:
+      return "end of statement block";
+    case TokenKind::kString:
+      return "string literal";
+    case TokenKind::kEnd:
+      return "end of template";
+    default:
+      return "'" + token.text + "'";
   }
 }
 

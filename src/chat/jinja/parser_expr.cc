@@ -123,9 +123,8 @@ Expected<ExprPtr> Parser::ParseCompare() {
   while (true) {
     std::string op;
     const Token& t = Current();
-    if (t.kind == TokenKind::kOperator &&
-        (t.text == "==" || t.text == "!=" || t.text == "<" || t.text == "<=" || t.text == ">" ||
-         t.text == ">=")) {
+    if (t.kind == TokenKind::kOperator && (t.text == "==" || t.text == "!=" || t.text == "<" ||
+                                           t.text == "<=" || t.text == ">" || t.text == ">=")) {
       op = t.text;
       Next();
     } else if (AtName("in")) {

@@ -30,7 +30,7 @@ Expected<std::string> Template::Render(const ValueDict& variables,
                                        const RenderEnvironment& environment) const {
   ValueDict globals = GlobalFunctions(environment.now_unix_seconds);
   for (const auto& [key, value] : variables) globals.Set(key, value);
-  internal::Evaluator evaluator(name_, globals);
+  internal::Evaluator evaluator(name_, globals, environment.max_output_bytes);
   return evaluator.Render(program_->body);
 }
 

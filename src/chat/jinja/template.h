@@ -10,6 +10,7 @@
 // Immutable after Parse; Render may be called from many threads at once. Move-only.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -28,6 +29,9 @@ struct RenderEnvironment {
   // The time strftime_now() formats (seconds since the epoch, shown in local time); unset
   // means the current time.
   std::optional<int64_t> now_unix_seconds;
+  // A render that writes more than this many bytes (counting macro and block captures) fails
+  // with ResourceExhausted instead of growing without bound.
+  size_t max_output_bytes = size_t{256} << 20;
 };
 
 class Template {

@@ -10,11 +10,11 @@ namespace dsinfer::jinja {
 uint32_t DecodeCodePoint(std::string_view s, size_t* pos) {
   size_t i = *pos;
   unsigned char lead = static_cast<unsigned char>(s[i]);
-  int extra = lead < 0x80            ? 0
-              : (lead >> 5) == 0x6   ? 1
-              : (lead >> 4) == 0xE   ? 2
-              : (lead >> 3) == 0x1E  ? 3
-                                     : -1;
+  int extra = lead < 0x80           ? 0
+              : (lead >> 5) == 0x6  ? 1
+              : (lead >> 4) == 0xE  ? 2
+              : (lead >> 3) == 0x1E ? 3
+                                    : -1;
   if (extra > 0 && i + static_cast<size_t>(extra) < s.size()) {
     uint32_t cp = lead & (0x3F >> extra);
     bool ok = true;
@@ -94,12 +94,18 @@ std::string FormatPythonFloat(double d) {
   std::string out = negative ? "-" : "";
   if (exponent < -4 || exponent >= 16) {
     out += digits.substr(0, 1);
-    if (digits.size() > 1) out += "." + digits.substr(1);
+    if (digits.size() > 1) {
+      out.push_back('.');
+      out += digits.substr(1);
+    }
     char exp_buf[16];
-    std::snprintf(exp_buf, sizeof(exp_buf), "e%c%02d", exponent < 0 ? '-' : '+', std::abs(exponent));
+    std::snprintf(exp_buf, sizeof(exp_buf), "e%c%02d", exponent < 0 ? '-' : '+',
+                  std::abs(exponent));
     out += exp_buf;
   } else if (exponent < 0) {
-    out += "0." + std::string(static_cast<size_t>(-exponent - 1), '0') + digits;
+    out += "0.";
+    out.append(static_cast<size_t>(-exponent - 1), '0');
+    out += digits;
   } else {
     size_t int_digits = static_cast<size_t>(exponent) + 1;
     if (digits.size() <= int_digits) {
@@ -113,9 +119,24 @@ std::string FormatPythonFloat(double d) {
 
 bool IsPythonWhitespace(uint32_t cp) {
   switch (cp) {
-    case ' ': case '\t': case '\n': case '\r': case 0x0B: case 0x0C:
-    case 0x1C: case 0x1D: case 0x1E: case 0x1F: case 0x85: case 0xA0:
-    case 0x1680: case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000:
+    case ' ':
+    case '\t':
+    case '\n':
+    case '\r':
+    case 0x0B:
+    case 0x0C:
+    case 0x1C:
+    case 0x1D:
+    case 0x1E:
+    case 0x1F:
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
       return true;
     default:
       return cp >= 0x2000 && cp <= 0x200A;

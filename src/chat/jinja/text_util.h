@@ -35,8 +35,7 @@ std::string StripString(std::string_view s, const std::string* chars, bool left,
 
 // str.split(sep, maxsplit) (sep null: runs of whitespace, no empty parts) and str.rsplit.
 std::vector<std::string> SplitString(std::string_view s, const std::string* sep, int64_t maxsplit);
-std::vector<std::string> RSplitString(std::string_view s, const std::string* sep,
-                                      int64_t maxsplit);
+std::vector<std::string> RSplitString(std::string_view s, const std::string* sep, int64_t maxsplit);
 
 // str.replace(old, new, count); count < 0 replaces all. An empty `from` inserts between code
 // points as Python does.

@@ -90,7 +90,8 @@ bool Value::as_bool() const {
 }
 
 int64_t Value::as_int() const {
-  CHECK(kind_ == Kind::kInt || kind_ == Kind::kBool) << "Value is a " << TypeName() << ", not an int";
+  CHECK(kind_ == Kind::kInt || kind_ == Kind::kBool)
+      << "Value is a " << TypeName() << ", not an int";
   return kind_ == Kind::kBool ? (bool_ ? 1 : 0) : int_;
 }
 
@@ -127,31 +128,49 @@ const NativeFunction& Value::as_function() const {
 bool Value::IsTruthy() const {
   switch (kind_) {
     case Kind::kUndefined:
-    case Kind::kNone: return false;
-    case Kind::kBool: return bool_;
-    case Kind::kInt: return int_ != 0;
-    case Kind::kFloat: return float_ != 0.0;
-    case Kind::kString: return !str_.empty();
-    case Kind::kList: return !list_->empty();
-    case Kind::kDict: return !dict_->empty();
+    case Kind::kNone:
+      return false;
+    case Kind::kBool:
+      return bool_;
+    case Kind::kInt:
+      return int_ != 0;
+    case Kind::kFloat:
+      return float_ != 0.0;
+    case Kind::kString:
+      return !str_.empty();
+    case Kind::kList:
+      return !list_->empty();
+    case Kind::kDict:
+      return !dict_->empty();
     case Kind::kNamespace:
-    case Kind::kCallable: return true;
+    case Kind::kCallable:
+      return true;
   }
   return false;
 }
 
 const char* Value::TypeName() const {
   switch (kind_) {
-    case Kind::kUndefined: return "Undefined";
-    case Kind::kNone: return "NoneType";
-    case Kind::kBool: return "bool";
-    case Kind::kInt: return "int";
-    case Kind::kFloat: return "float";
-    case Kind::kString: return "str";
-    case Kind::kList: return tuple_ ? "tuple" : "list";
-    case Kind::kDict: return "dict";
-    case Kind::kNamespace: return "Namespace";
-    case Kind::kCallable: return "function";
+    case Kind::kUndefined:
+      return "Undefined";
+    case Kind::kNone:
+      return "NoneType";
+    case Kind::kBool:
+      return "bool";
+    case Kind::kInt:
+      return "int";
+    case Kind::kFloat:
+      return "float";
+    case Kind::kString:
+      return "str";
+    case Kind::kList:
+      return tuple_ ? "tuple" : "list";
+    case Kind::kDict:
+      return "dict";
+    case Kind::kNamespace:
+      return "Namespace";
+    case Kind::kCallable:
+      return "function";
   }
   return "?";
 }

@@ -94,7 +94,7 @@ class Value {
 
   // Accessors CHECK the kind (programmer error to call the wrong one).
   bool as_bool() const;
-  int64_t as_int() const;  // int or bool
+  int64_t as_int() const;   // int or bool
   double as_float() const;  // float, int or bool
   const std::string& as_string() const;
   const ValueList& as_list() const;

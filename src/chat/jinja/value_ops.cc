@@ -78,20 +78,28 @@ Expected<Value> Repeat(const Value& seq, int64_t times) {
 
 const char* OperatorSymbol(BinaryOperator op) {
   switch (op) {
-    case BinaryOperator::kAdd: return "+";
-    case BinaryOperator::kSub: return "-";
-    case BinaryOperator::kMul: return "*";
-    case BinaryOperator::kDiv: return "/";
-    case BinaryOperator::kFloorDiv: return "//";
-    case BinaryOperator::kMod: return "%";
-    case BinaryOperator::kPow: return "**";
+    case BinaryOperator::kAdd:
+      return "+";
+    case BinaryOperator::kSub:
+      return "-";
+    case BinaryOperator::kMul:
+      return "*";
+    case BinaryOperator::kDiv:
+      return "/";
+    case BinaryOperator::kFloorDiv:
+      return "//";
+    case BinaryOperator::kMod:
+      return "%";
+    case BinaryOperator::kPow:
+      return "**";
   }
   return "?";
 }
 
 Expected<Value> IntArithmetic(BinaryOperator op, int64_t a, int64_t b) {
   int64_t r = 0;
-  const Status overflow = InvalidArgument("integer overflow in '" + std::string(OperatorSymbol(op)) + "'");
+  const Status overflow =
+      InvalidArgument("integer overflow in '" + std::string(OperatorSymbol(op)) + "'");
   switch (op) {
     case BinaryOperator::kAdd:
       if (__builtin_add_overflow(a, b, &r)) return overflow;
@@ -137,9 +145,12 @@ Expected<Value> IntArithmetic(BinaryOperator op, int64_t a, int64_t b) {
 
 Expected<Value> FloatArithmetic(BinaryOperator op, double a, double b) {
   switch (op) {
-    case BinaryOperator::kAdd: return Value::Float(a + b);
-    case BinaryOperator::kSub: return Value::Float(a - b);
-    case BinaryOperator::kMul: return Value::Float(a * b);
+    case BinaryOperator::kAdd:
+      return Value::Float(a + b);
+    case BinaryOperator::kSub:
+      return Value::Float(a - b);
+    case BinaryOperator::kMul:
+      return Value::Float(a * b);
     case BinaryOperator::kDiv:
       if (b == 0.0) return InvalidArgument("float division by zero");
       return Value::Float(a / b);
@@ -150,7 +161,8 @@ Expected<Value> FloatArithmetic(BinaryOperator op, double a, double b) {
       FloatDivMod(a, b, &fd, &m);
       return Value::Float(op == BinaryOperator::kFloorDiv ? fd : m);
     }
-    case BinaryOperator::kPow: return Value::Float(std::pow(a, b));
+    case BinaryOperator::kPow:
+      return Value::Float(std::pow(a, b));
   }
   return InvalidArgument("bad operator");
 }
@@ -170,12 +182,18 @@ int64_t AdjustBound(int64_t bound, int64_t length, int64_t step) {
 
 std::string ToPythonStr(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::kUndefined: return "";
-    case Value::Kind::kNone: return "None";
-    case Value::Kind::kBool: return v.as_bool() ? "True" : "False";
-    case Value::Kind::kInt: return std::to_string(v.as_int());
-    case Value::Kind::kFloat: return FormatPythonFloat(v.as_float());
-    case Value::Kind::kString: return v.as_string();
+    case Value::Kind::kUndefined:
+      return "";
+    case Value::Kind::kNone:
+      return "None";
+    case Value::Kind::kBool:
+      return v.as_bool() ? "True" : "False";
+    case Value::Kind::kInt:
+      return std::to_string(v.as_int());
+    case Value::Kind::kFloat:
+      return FormatPythonFloat(v.as_float());
+    case Value::Kind::kString:
+      return v.as_string();
     case Value::Kind::kList: {
       std::string out(1, v.is_tuple() ? '(' : '[');
       out += JoinRepr(v.as_list());
@@ -183,7 +201,8 @@ std::string ToPythonStr(const Value& v) {
       out.push_back(v.is_tuple() ? ')' : ']');
       return out;
     }
-    case Value::Kind::kDict: return DictRepr(v.as_dict());
+    case Value::Kind::kDict:
+      return DictRepr(v.as_dict());
     case Value::Kind::kNamespace: {
       std::string out = "<Namespace ";
       out += DictRepr(v.namespace_attributes());
@@ -214,8 +233,10 @@ bool ValuesEqual(const Value& a, const Value& b) {
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
     case Value::Kind::kUndefined:
-    case Value::Kind::kNone: return true;
-    case Value::Kind::kString: return a.as_string() == b.as_string();
+    case Value::Kind::kNone:
+      return true;
+    case Value::Kind::kString:
+      return a.as_string() == b.as_string();
     case Value::Kind::kList: {
       if (a.is_tuple() != b.is_tuple()) return false;
       const ValueList& x = a.as_list();
@@ -236,9 +257,12 @@ bool ValuesEqual(const Value& a, const Value& b) {
       }
       return true;
     }
-    case Value::Kind::kNamespace: return &a.namespace_attributes() == &b.namespace_attributes();
-    case Value::Kind::kCallable: return &a.as_function() == &b.as_function();
-    default: return false;
+    case Value::Kind::kNamespace:
+      return &a.namespace_attributes() == &b.namespace_attributes();
+    case Value::Kind::kCallable:
+      return &a.as_function() == &b.as_function();
+    default:
+      return false;
   }
 }
 
@@ -318,7 +342,8 @@ Expected<Value> ApplyUnaryPlus(const Value& v) {
 
 Expected<bool> ContainsValue(const Value& container, const Value& item) {
   switch (container.kind()) {
-    case Value::Kind::kUndefined: return false;
+    case Value::Kind::kUndefined:
+      return false;
     case Value::Kind::kString:
       if (!item.is_string()) {
         return TypeError(std::string("'in <string>' requires string as left operand, not ") +
@@ -340,10 +365,14 @@ Expected<bool> ContainsValue(const Value& container, const Value& item) {
 
 Expected<int64_t> LengthOf(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::kUndefined: return int64_t{0};
-    case Value::Kind::kString: return static_cast<int64_t>(CodePointCount(v.as_string()));
-    case Value::Kind::kList: return static_cast<int64_t>(v.as_list().size());
-    case Value::Kind::kDict: return static_cast<int64_t>(v.as_dict().size());
+    case Value::Kind::kUndefined:
+      return int64_t{0};
+    case Value::Kind::kString:
+      return static_cast<int64_t>(CodePointCount(v.as_string()));
+    case Value::Kind::kList:
+      return static_cast<int64_t>(v.as_list().size());
+    case Value::Kind::kDict:
+      return static_cast<int64_t>(v.as_dict().size());
     default:
       return TypeError(std::string("object of type ") + Quoted(v.TypeName()) + " has no len()");
   }
@@ -351,8 +380,10 @@ Expected<int64_t> LengthOf(const Value& v) {
 
 Expected<ValueList> IterateValue(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::kUndefined: return ValueList{};
-    case Value::Kind::kList: return v.as_list();
+    case Value::Kind::kUndefined:
+      return ValueList{};
+    case Value::Kind::kList:
+      return v.as_list();
     case Value::Kind::kDict: {
       ValueList keys;
       for (const auto& entry : v.as_dict()) keys.push_back(Value::String(entry.first));
