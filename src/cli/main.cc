@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   dsinfer::cli::RegisterTokenize(app, &exit_code);
   dsinfer::cli::RegisterDetokenize(app, &exit_code);
   dsinfer::cli::RegisterTemplate(app, &exit_code);
+  dsinfer::cli::RegisterBench(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -118,6 +118,7 @@ Expected<Submission> Engine::Submit(GenerateRequest request, std::function<void(
   {
     std::lock_guard<std::mutex> lock(mu_);
     Status st = valid.ok() ? CheckQueueSpace(queued_submits_ + core_waiting_, max_waiting_) : valid;
+    if (st.ok() && stop_) st = ResourceExhausted("the engine is shutting down");
     if (!st.ok()) {
       ++rejected_;
       return st;

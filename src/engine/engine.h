@@ -67,7 +67,7 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Validates and queues a request. Errors: kInvalidArgument when the request can never run,
-  // kResourceExhausted when the waiting queue is full. `on_event`, if given, is called on the
+  // kResourceExhausted when the waiting queue is full (or the engine is being destroyed). `on_event`, if given, is called on the
   // engine thread after each event is queued on the stream (see EventStream::set_on_push).
   Expected<Submission> Submit(GenerateRequest request, std::function<void()> on_event = {});
 

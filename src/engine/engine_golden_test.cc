@@ -166,7 +166,11 @@ TEST_P(EngineGoldenTest, CancellingHalfMidStreamLeavesTheOthersIdentical) {
   ThreadPool pool(2);
   auto engine = MakeEngine(12, true, pool);
   std::vector<Submission> subs;
-  for (const auto& r : requests) subs.push_back(*engine->Submit(r));
+  for (size_t i = 0; i < requests.size(); ++i) {
+    GenerateRequest r = requests[i];
+    if (i % 2 == 0) r.max_tokens = 100;  // the ones to cancel cannot finish first
+    subs.push_back(*engine->Submit(r));
+  }
   std::vector<Outcome> out(subs.size());
   std::vector<bool> cancelled(subs.size(), false);
   size_t done = 0;
@@ -189,8 +193,10 @@ TEST_P(EngineGoldenTest, CancellingHalfMidStreamLeavesTheOthersIdentical) {
     if (i % 2 == 0) {
       EXPECT_EQ(out[i].finish[0], FinishReason::kCancelled) << "request " << i;
       const auto& mine = out[i].tokens[0];
-      EXPECT_EQ(mine, std::vector<int32_t>(alone[i].tokens[0].begin(),
-                                           alone[i].tokens[0].begin() + static_cast<long>(mine.size())));
+      const auto& theirs = alone[i].tokens[0];
+      const size_t n = std::min(mine.size(), theirs.size());
+      EXPECT_GE(n, 3u);
+      EXPECT_TRUE(std::equal(mine.begin(), mine.begin() + static_cast<long>(n), theirs.begin())) << "request " << i;
     } else {
       EXPECT_EQ(out[i].tokens, alone[i].tokens) << "request " << i;
     }

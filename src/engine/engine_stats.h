@@ -21,7 +21,7 @@ struct EngineStats {
 
   // Counters since start.
   uint64_t steps = 0;                 // forward passes
-  uint64_t prompt_tokens = 0;         // tokens computed that were not the last sampled token
+  uint64_t prompt_tokens = 0;         // prompt positions computed (recomputation counts again)
   uint64_t generated_tokens = 0;      // tokens sampled
   uint64_t batched_sequences = 0;     // sum over steps of the sequences in the batch
   uint64_t batched_tokens = 0;        // sum over steps of the tokens in the batch

@@ -132,12 +132,20 @@ TEST(EngineTest, CancelFromAnotherThreadEndsTheStreamAndFreesItsBlocks) {
 }
 
 TEST(EngineTest, DestroyingTheEngineCancelsOpenRequests) {
-  auto engine = FakeEngine();
+  FakeStepExecutor* exec = nullptr;
+  auto engine = FakeEngine(FakeOptions(), &exec, 2048);
   std::atomic<int> pushes{0};
   auto sub = engine->Submit(Greedy({5, 6, 7}, 100000), [&] { pushes++; });
   ASSERT_TRUE(sub.ok());
   ASSERT_TRUE(sub->events->Next().has_value());
+  // Hold the engine inside a step until the destructor has asked it to stop.
+  exec->CloseGate();
+  std::thread opener([exec] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    exec->OpenGate();
+  });
   engine.reset();
+  opener.join();
   Outcome o;
   while (auto e = sub->events->Next()) o.Add(*e);
   EXPECT_TRUE(o.done);

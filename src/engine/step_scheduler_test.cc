@@ -79,6 +79,40 @@ TEST(StepSchedulerTest, DecodesGoFirstThenPrefillChunksShareTheRestOfTheBudget) 
   EXPECT_TRUE(w.Invariants().ok());
 }
 
+TEST(StepSchedulerTest, EachPhaseOnlyTouchesItsOwnKindOfSequence) {
+  World w(64, 4);
+  Sequence* prefill = w.Add(20, 4);
+  Sequence* decode = w.Add(9, 8);
+  Sequence* waiting = w.Add(6, 0);
+  StepScheduler s({8, 100, true});
+  ScheduleState state;
+  state.running = &w.running;
+  state.waiting = &w.waiting;
+  state.kv = &w.kv;
+  state.token_budget = 100;
+  state.seq_budget = 8;
+  s.ScheduleDecodes(&state);
+  ASSERT_EQ(state.plan.chunks.size(), 1u);
+  EXPECT_EQ(state.plan.chunks[0].seq, decode);
+  EXPECT_EQ(state.token_budget, 99);
+  s.SchedulePrefills(&state);
+  ASSERT_EQ(state.plan.chunks.size(), 2u);
+  EXPECT_EQ(TokensFor(state.plan, prefill), 16);
+  EXPECT_TRUE(state.plan.started.empty());
+  s.ScheduleWaiting(&state);
+  ASSERT_EQ(state.plan.started.size(), 1u);
+  EXPECT_EQ(state.plan.started[0], waiting);
+  EXPECT_EQ(TokensFor(state.plan, waiting), 6);
+  EXPECT_EQ(state.token_budget, 100 - 1 - 16 - 6);
+  EXPECT_EQ(state.seq_budget, 5);
+  // Preempt as a phase of its own: the victim leaves running, frees everything, requeues.
+  StepScheduler::Preempt(&state, waiting);
+  EXPECT_EQ(state.token_budget, 100 - 1 - 16);
+  EXPECT_EQ(w.waiting.Front(), waiting);
+  EXPECT_EQ(w.running.size(), 2u);
+  EXPECT_TRUE(w.Invariants().ok());
+}
+
 TEST(StepSchedulerTest, MaxBatchSizeLimitsSequencesPerStep) {
   World w(64, 4);
   for (int i = 0; i < 5; ++i) w.Add(9, 8);

@@ -1,0 +1,248 @@
+// `dsinfer bench [-m FILE] [--concurrency 1,8,32] [-p N] [-n N] [--threads T] [--json]`: the
+// serving engine measured without HTTP. For each concurrency C, C requests of -p prompt tokens
+// and -n generated tokens are submitted at once to a fresh engine, so prefill is mixed into
+// decoding just as when clients arrive together; reports aggregate output tokens/s (all
+// generated tokens over the wall time), per-stream decode speed and time to first token.
+// Without -m, the built-in tiny demo model is synthesized into a temporary file.
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "base/thread_pool.h"
+#include "cli/commands.h"
+#include "cli/model_session.h"
+#include "engine/engine.h"
+#include "model/synth.h"
+
+namespace dsinfer::cli {
+
+namespace {
+
+struct BenchOptions {
+  std::string model;
+  std::string concurrency = "1,8,32";
+  int prompt_tokens = 128;
+  int gen_tokens = 64;
+  int threads = 0;
+  int max_batch_size = 32;
+  int max_batched_tokens = 512;
+  std::string kv_type = "f16";
+  uint64_t seed = 1;
+  bool json = false;
+};
+
+struct BenchResult {
+  int concurrency = 0;
+  double wall_s = 0;
+  uint64_t generated = 0;
+  double aggregate_tok_s = 0;     // generated tokens / wall time (prefill mixed in)
+  double per_stream_tok_s = 0;    // mean over requests of (n - 1) / decode time
+  double ttft_p50_s = 0;
+  double ttft_p99_s = 0;
+  double mean_batch = 0;          // sequences per forward pass
+  uint64_t preemptions = 0;
+};
+
+Expected<std::vector<int>> ParseConcurrency(const std::string& text) {
+  std::vector<int> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    try {
+      size_t used = 0;
+      const int c = std::stoi(item, &used);
+      if (used != item.size() || c < 1) throw std::invalid_argument(item);
+      out.push_back(c);
+    } catch (const std::exception&) {
+      return InvalidArgument("--concurrency: '" + item + "' is not a positive integer");
+    }
+  }
+  if (out.empty()) return InvalidArgument("--concurrency: give at least one value, e.g. 1,8,32");
+  return out;
+}
+
+double Percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t i = static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+std::vector<int32_t> RandomPrompt(uint64_t seed, int n, int32_t n_vocab) {
+  std::mt19937_64 rng(seed);
+  std::vector<int32_t> p(static_cast<size_t>(n));
+  for (auto& t : p) t = static_cast<int32_t>(rng() % static_cast<uint64_t>(n_vocab));
+  return p;
+}
+
+Expected<BenchResult> RunOne(const Model& model, ThreadPool& pool, const BenchOptions& o, DType kv_type,
+                             int concurrency) {
+  using engine::Engine;
+  engine::EngineOptions eo;
+  eo.scheduler.max_batch_size = o.max_batch_size;
+  eo.scheduler.max_num_batched_tokens = o.max_batched_tokens;
+  eo.kv_type = kv_type;
+  eo.enable_prefix_caching = false;  // every prompt is distinct; measure real prefill
+  eo.max_model_len = o.prompt_tokens + o.gen_tokens + 1;
+  const int blocks_per_request = (o.prompt_tokens + o.gen_tokens + eo.block_size) / eo.block_size;
+  eo.kv_sizing.blocks = blocks_per_request * (concurrency + 1);
+  DSINFER_ASSIGN_OR_RETURN(auto eng, Engine::Create(model, pool, eo));
+  const int32_t n_vocab = eng->limits().n_vocab;
+
+  // Touch the weights once so page faults are not measured.
+  engine::GenerateRequest warm;
+  warm.prompt = RandomPrompt(o.seed + 999, std::min(8, o.prompt_tokens), n_vocab);
+  warm.sampling.temperature = 0;
+  warm.max_tokens = 2;
+  DSINFER_ASSIGN_OR_RETURN(auto warm_sub, eng->Submit(warm));
+  while (warm_sub.events->Next()) {
+  }
+  const engine::EngineStats before = eng->Stats();
+
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<engine::Submission> subs;
+  for (int i = 0; i < concurrency; ++i) {
+    engine::GenerateRequest r;
+    r.prompt = RandomPrompt(o.seed + static_cast<uint64_t>(i), o.prompt_tokens, n_vocab);
+    r.sampling.temperature = 0;
+    r.max_tokens = o.gen_tokens;
+    r.ignore_eos = true;
+    DSINFER_ASSIGN_OR_RETURN(auto sub, eng->Submit(std::move(r)));
+    subs.push_back(std::move(sub));
+  }
+  BenchResult res;
+  res.concurrency = concurrency;
+  std::vector<double> ttft;
+  double per_stream = 0;
+  for (auto& s : subs) {
+    while (auto e = s.events->Next()) {
+      if (e->finish == engine::FinishReason::kError) return Internal("bench request failed: " + e->error);
+      if (!e->done) continue;
+      res.generated += static_cast<uint64_t>(e->usage.completion_tokens);
+      ttft.push_back(e->timings.first_token_s);
+      if (e->timings.decode_s > 0) per_stream += (e->usage.completion_tokens - 1) / e->timings.decode_s;
+    }
+  }
+  res.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const engine::EngineStats after = eng->Stats();
+  res.aggregate_tok_s = static_cast<double>(res.generated) / res.wall_s;
+  res.per_stream_tok_s = per_stream / concurrency;
+  res.ttft_p50_s = Percentile(ttft, 0.5);
+  res.ttft_p99_s = Percentile(ttft, 0.99);
+  const uint64_t steps = after.steps - before.steps;
+  res.mean_batch = steps ? static_cast<double>(after.batched_sequences - before.batched_sequences) / steps : 0;
+  res.preemptions = after.preemptions - before.preemptions;
+  return res;
+}
+
+int RunBench(const BenchOptions& o) {
+  auto concurrency = ParseConcurrency(o.concurrency);
+  if (!concurrency.ok()) {
+    PrintError(concurrency.status().message());
+    return 2;
+  }
+  auto kv_type = ParseKvType(o.kv_type);
+  if (!kv_type.ok()) {
+    PrintError(kv_type.status().message());
+    return 2;
+  }
+  if (o.prompt_tokens < 1 || o.gen_tokens < 1) {
+    PrintError("-p and -n must be >= 1");
+    return 2;
+  }
+  ThreadPool pool(o.threads > 0 ? o.threads : ThreadPool::HardwareThreads());
+  std::string path = o.model;
+  std::string temp;
+  if (path.empty()) {
+    temp = (std::filesystem::temp_directory_path() / ("dsinfer-bench-tiny-" + std::to_string(getpid()) + ".gguf")).string();
+    auto r = SynthesizeModel(*FindSynthPreset("tiny"), *FindQuantRecipe("Q8_0"), 1, temp, pool, nullptr);
+    if (!r.ok()) {
+      PrintError(r.status().message());
+      return 1;
+    }
+    path = temp;
+  }
+  auto model = Model::Load(path);
+  if (!temp.empty()) std::filesystem::remove(temp);  // the mapping keeps the data alive
+  if (!model.ok()) {
+    PrintError(model.status().message());
+    return 1;
+  }
+  const std::string model_name = o.model.empty() ? "tiny (synthesized, Q8_0)" : o.model;
+  std::vector<BenchResult> results;
+  for (int c : *concurrency) {
+    auto r = RunOne(**model, pool, o, *kv_type, c);
+    if (!r.ok()) {
+      PrintError(r.status().message());
+      return 1;
+    }
+    results.push_back(*r);
+    if (!o.json) {
+      if (results.size() == 1) {
+        std::printf("model %s, %d threads, prompt %d tokens, %d generated per request, KV %s, max batch %d\n",
+                    model_name.c_str(), pool.num_threads(), o.prompt_tokens, o.gen_tokens, o.kv_type.c_str(),
+                    o.max_batch_size);
+        std::printf("%11s %9s %12s %12s %11s %11s %10s %8s\n", "concurrency", "wall_s", "output_tok/s",
+                    "stream_tok/s", "ttft_p50_s", "ttft_p99_s", "mean_batch", "preempt");
+      }
+      std::printf("%11d %9.2f %12.1f %12.1f %11.3f %11.3f %10.1f %8llu\n", r->concurrency, r->wall_s,
+                  r->aggregate_tok_s, r->per_stream_tok_s, r->ttft_p50_s, r->ttft_p99_s, r->mean_batch,
+                  static_cast<unsigned long long>(r->preemptions));
+      std::fflush(stdout);
+    }
+  }
+  if (o.json) {
+    nlohmann::json j;
+    j["model"] = model_name;
+    j["threads"] = pool.num_threads();
+    j["prompt_tokens"] = o.prompt_tokens;
+    j["gen_tokens"] = o.gen_tokens;
+    j["kv_type"] = o.kv_type;
+    j["max_batch_size"] = o.max_batch_size;
+    j["results"] = nlohmann::json::array();
+    for (const auto& r : results) {
+      j["results"].push_back({{"concurrency", r.concurrency},
+                              {"wall_seconds", r.wall_s},
+                              {"generated_tokens", r.generated},
+                              {"aggregate_output_tokens_per_second", r.aggregate_tok_s},
+                              {"per_stream_decode_tokens_per_second", r.per_stream_tok_s},
+                              {"ttft_p50_seconds", r.ttft_p50_s},
+                              {"ttft_p99_seconds", r.ttft_p99_s},
+                              {"mean_batch_sequences", r.mean_batch},
+                              {"preemptions", r.preemptions}});
+    }
+    std::printf("%s\n", j.dump(2).c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+void RegisterBench(CLI::App& app, int* exit_code) {
+  auto opts = std::make_shared<BenchOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "bench", "Measure the serving engine (no HTTP): aggregate tokens/s at several concurrencies");
+  cmd->add_option("-m,--model", opts->model, "GGUF model (default: synthesize the tiny demo model)");
+  cmd->add_option("--concurrency,-c", opts->concurrency, "Concurrent requests, comma separated (default 1,8,32)");
+  cmd->add_option("-p,--prompt-tokens", opts->prompt_tokens, "Prompt tokens per request (default 128)");
+  cmd->add_option("-n,--gen-tokens", opts->gen_tokens, "Generated tokens per request (default 64)");
+  cmd->add_option("--threads,-t", opts->threads, "Threads (default: all cores)");
+  cmd->add_option("--max-batch-size", opts->max_batch_size, "Sequences per step (default 32)");
+  cmd->add_option("--max-batched-tokens", opts->max_batched_tokens, "Tokens per step (default 512)");
+  cmd->add_option("--kv-type", opts->kv_type, "KV cache element type: f16 (default), bf16, f32");
+  cmd->add_option("--seed", opts->seed, "Seed of the random prompts");
+  cmd->add_flag("--json", opts->json, "Print the results as JSON");
+  cmd->callback([opts, exit_code] { *exit_code = RunBench(*opts); });
+}
+
+}  // namespace dsinfer::cli
