@@ -43,13 +43,7 @@ void DenseAttention(const ForwardState& s, int layer, const float* h, float* out
   }
   AttentionShape shape{static_cast<int>(H), static_cast<int>(Hkv), dk, dk, dk, dv, false};
   std::vector<float> o(static_cast<size_t>(T * H * dv));
-  s.pool.ParallelFor(static_cast<size_t>(T * H), [&](int, size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) {
-      const int64_t t = static_cast<int64_t>(i) / H, j = static_cast<int64_t>(i) % H;
-      AttendToken(s.kv, layer, s.rows[static_cast<size_t>(t)], shape, s.attn.kq_scale,
-                  q.data() + t * H * dk, static_cast<int>(j), o.data() + (t * H + j) * dv);
-    }
-  });
+  AttendBatch(s, layer, shape, q.data(), H * dk, o.data(), H * dv);
   MatMul(L.wo, o.data(), T, out, pool);
 }
 

@@ -79,13 +79,7 @@ void MlaAttention(const ForwardState& s, int layer, const float* h, float* out) 
     }
     AttentionShape shape{static_cast<int>(H), 1, a_width, a_width, a_width, rkv, true};
     std::vector<float> u(static_cast<size_t>(T * H * rkv));
-    s.pool.ParallelFor(static_cast<size_t>(T * H), [&](int, size_t begin, size_t end) {
-      for (size_t i = begin; i < end; ++i) {
-        const int64_t t = static_cast<int64_t>(i) / H, j = static_cast<int64_t>(i) % H;
-        AttendToken(s.kv, layer, s.rows[static_cast<size_t>(t)], shape, s.attn.kq_scale,
-                    qfull.data() + t * H * a_width, static_cast<int>(j), u.data() + (t * H + j) * rkv);
-      }
-    });
+    AttendBatch(s, layer, shape, qfull.data(), H * a_width, u.data(), H * rkv);
     // o_j = W_vb_j · u_j.
     std::vector<float> uj(static_cast<size_t>(T * rkv)), oj(static_cast<size_t>(T * dv));
     for (int64_t j = 0; j < H; ++j) {
@@ -115,13 +109,7 @@ void MlaAttention(const ForwardState& s, int layer, const float* h, float* out) 
       s.kv.WriteV(layer, block, slot, vrow.data());
     }
     AttentionShape shape{static_cast<int>(H), static_cast<int>(H), dqk, dqk, dqk, dv, false};
-    s.pool.ParallelFor(static_cast<size_t>(T * H), [&](int, size_t begin, size_t end) {
-      for (size_t i = begin; i < end; ++i) {
-        const int64_t t = static_cast<int64_t>(i) / H, j = static_cast<int64_t>(i) % H;
-        AttendToken(s.kv, layer, s.rows[static_cast<size_t>(t)], shape, s.attn.kq_scale,
-                    q.data() + t * H * dqk, static_cast<int>(j), o.data() + (t * H + j) * dv);
-      }
-    });
+    AttendBatch(s, layer, shape, q.data(), H * dqk, o.data(), H * dv);
   }
   MatMul(L.wo, o.data(), T, out, pool);
 }

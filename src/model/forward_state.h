@@ -36,21 +36,27 @@ void DenseAttention(const ForwardState& s, int layer, const float* h, float* out
 void DenseFfn(const ForwardState& s, const LayerWeights& L, const float* h, float* out);
 void MoeFfn(const ForwardState& s, int layer, const float* h, float* out);
 
-// Causal attention of one token (all heads) over its sequence's cached positions [0, pos].
-// q: [n_head x q_stride] (head h's query starts at h * q_stride, `dot_width` values);
-// heads share KV heads in groups of n_head / n_kv_head. K rows hold n_kv_head heads of
-// k_head_width values; V rows likewise with v_head_width (or, when v_in_k, V is the first
-// v_head_width values of the K row). out: [n_head x v_head_width].
+// Causal attention over a sequence's cached positions [0, pos]. Query heads share KV heads in
+// groups of n_head / n_kv_head. K rows hold n_kv_head heads of k_head_width values; V rows
+// likewise with v_head_width, or, when v_in_k, V is the first v_head_width values of each K head.
 struct AttentionShape {
   int n_head = 0;
   int n_kv_head = 0;
-  int64_t q_stride = 0;
-  int64_t dot_width = 0;
+  int64_t q_stride = 0;   // distance between consecutive heads' queries
+  int64_t dot_width = 0;  // values in each q·k product
   int64_t k_head_width = 0;
   int64_t v_head_width = 0;
   bool v_in_k = false;
 };
-void AttendToken(const KvCache& kv, int layer, const TokenRow& row, const AttentionShape& shape,
-                 float kq_scale, const float* q, int head, float* out_head);
+
+// Heads [head_begin, head_end) of one token: q holds all heads of the token (head h at
+// h * q_stride); out receives (head_end - head_begin) * v_head_width values.
+void AttendHeads(const KvCache& kv, int layer, const TokenRow& row, const AttentionShape& shape,
+                 float kq_scale, const float* q, int head_begin, int head_end, float* out);
+
+// All heads of all tokens of the batch on the pool; token t's queries start at q + t *
+// q_token_stride and its output at out + t * out_token_stride (heads contiguous).
+void AttendBatch(const ForwardState& s, int layer, const AttentionShape& shape, const float* q,
+                 int64_t q_token_stride, float* out, int64_t out_token_stride);
 
 }  // namespace dsinfer

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "tensor/half.h"
+#include "tensor/quant.h"
 
 namespace dsinfer {
 
@@ -61,8 +62,7 @@ void Store(DType type, const float* src, int64_t n, uint8_t* dst) {
 
 const float* Load(DType type, const uint8_t* src, int64_t n, float* scratch) {
   if (type == DType::kF32) return reinterpret_cast<const float*>(src);
-  const auto* in = reinterpret_cast<const uint16_t*>(src);
-  for (int64_t i = 0; i < n; ++i) scratch[i] = type == DType::kF16 ? Fp16ToFp32(in[i]) : Bf16ToFp32(in[i]);
+  DequantizeRow(type, src, scratch, n);  // vectorized, bit-exact F16/BF16 -> F32
   return scratch;
 }
 
