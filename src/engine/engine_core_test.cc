@@ -133,7 +133,9 @@ TEST(EngineCoreTest, PrefixCacheHitsSkipPrefillAndKeepOutputsIdentical) {
     h.RunAll();
     const EngineStats s = h.core().Stats();
     EXPECT_GE(s.prefix_cache_hits, 32u * 10) << "pool " << pool;
-    if (pool == 40) EXPECT_GT(s.preemptions, 0u);
+    if (pool == 40) {
+      EXPECT_GT(s.preemptions, 0u);
+    }
     EXPECT_EQ(h.outcome(ids[5]).usage.cached_prompt_tokens % 4, 0);
     for (size_t i = 0; i < ids.size(); ++i) {
       EXPECT_EQ(h.outcome(ids[i]).tokens, RunAlone(requests[i])) << "request " << i << ", pool " << pool;
