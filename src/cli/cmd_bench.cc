@@ -22,6 +22,7 @@
 #include "cli/commands.h"
 #include "cli/model_session.h"
 #include "engine/engine.h"
+#include "cli/bench_roofline.h"
 #include "model/synth.h"
 
 namespace dsinfer::cli {
@@ -30,7 +31,8 @@ namespace {
 
 struct BenchOptions {
   std::string model;
-  std::string concurrency = "1,8,32";
+  std::string concurrency;  // empty: single-stream roofline mode
+  int reps = 3;
   int prompt_tokens = 128;
   int gen_tokens = 64;
   int threads = 0;
@@ -146,7 +148,7 @@ Expected<BenchResult> RunOne(const Model& model, ThreadPool& pool, const BenchOp
 }
 
 int RunBench(const BenchOptions& o) {
-  auto concurrency = ParseConcurrency(o.concurrency);
+  auto concurrency = ParseConcurrency(o.concurrency.empty() ? "1" : o.concurrency);
   if (!concurrency.ok()) {
     PrintError(concurrency.status().message());
     return 2;
@@ -179,6 +181,16 @@ int RunBench(const BenchOptions& o) {
     return 1;
   }
   const std::string model_name = o.model.empty() ? "tiny (synthesized, Q8_0)" : o.model;
+  if (o.concurrency.empty()) {
+    RooflineOptions ro;
+    ro.prompt_tokens = o.prompt_tokens;
+    ro.gen_tokens = o.gen_tokens;
+    ro.reps = std::max(1, o.reps);
+    ro.kv_type = *kv_type;
+    ro.json = o.json;
+    ro.model_name = model_name;
+    return RunRooflineBench(**model, pool, ro);
+  }
   std::vector<BenchResult> results;
   for (int c : *concurrency) {
     auto r = RunOne(**model, pool, o, *kv_type, c);
@@ -231,11 +243,14 @@ int RunBench(const BenchOptions& o) {
 void RegisterBench(CLI::App& app, int* exit_code) {
   auto opts = std::make_shared<BenchOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "bench", "Measure the serving engine (no HTTP): aggregate tokens/s at several concurrencies");
+      "bench", "Measure speed: single-stream prefill/decode vs. the memory roofline, or (with -c) the engine's aggregate tokens/s at several concurrencies");
   cmd->add_option("-m,--model", opts->model, "GGUF model (default: synthesize the tiny demo model)");
-  cmd->add_option("--concurrency,-c", opts->concurrency, "Concurrent requests, comma separated (default 1,8,32)");
+  cmd->add_option("--concurrency,-c", opts->concurrency,
+                  "Engine mode: concurrent requests, comma separated (e.g. 1,8,32). Without it, "
+                  "single-stream prefill/decode speed against the memory roofline");
   cmd->add_option("-p,--prompt-tokens", opts->prompt_tokens, "Prompt tokens per request (default 128)");
   cmd->add_option("-n,--gen-tokens", opts->gen_tokens, "Generated tokens per request (default 64)");
+  cmd->add_option("-r,--reps", opts->reps, "Single-stream mode: repetitions (default 3)");
   cmd->add_option("--threads,-t", opts->threads, "Threads (default: all cores)");
   cmd->add_option("--max-batch-size", opts->max_batch_size, "Sequences per step (default 32)");
   cmd->add_option("--max-batched-tokens", opts->max_batched_tokens, "Tokens per step (default 512)");
