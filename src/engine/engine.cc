@@ -162,6 +162,8 @@ void Engine::Apply(Command& command) {
   } else if (auto* c = std::get_if<CancelCommand>(&command)) {
     core_.Cancel(c->id);
   } else if (auto* k = std::get_if<CheckCommand>(&command)) {
+    // Publish first, so a caller that waited for the check also sees current statistics.
+    Publish();
     k->result->set_value(core_.CheckInvariants());
   }
 }
