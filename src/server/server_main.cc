@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -131,6 +132,14 @@ Status RunServer(const ServerConfig& config, const std::string& version) {
   const auto flush_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
   while (listener->open_connections() > 0 && std::chrono::steady_clock::now() < flush_deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (left > 0) {
+    // Requests still running after the drain timeout are abandoned on purpose: end the process
+    // now, as the operator asked, instead of unwinding I/O handlers that still reference them.
+    logger.Event("stopped", {{"signal", std::string(sig == SIGTERM ? "SIGTERM" : "SIGINT")},
+                             {"abandoned_requests", static_cast<int64_t>(left)}});
+    std::fflush(nullptr);
+    std::_Exit(0);
   }
   listener->Shutdown();
   state.backend_ptr.store(nullptr);
