@@ -138,14 +138,9 @@ TEST(EngineTest, DestroyingTheEngineCancelsOpenRequests) {
   auto sub = engine->Submit(Greedy({5, 6, 7}, 100000), [&] { pushes++; });
   ASSERT_TRUE(sub.ok());
   ASSERT_TRUE(sub->events->Next().has_value());
-  // Hold the engine inside a step until the destructor has asked it to stop.
-  exec->CloseGate();
-  std::thread opener([exec] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    exec->OpenGate();
-  });
+  // Hold the engine inside a step while the destructor asks it to stop.
+  exec->CloseGateFor(std::chrono::milliseconds(50));
   engine.reset();
-  opener.join();
   Outcome o;
   while (auto e = sub->events->Next()) o.Add(*e);
   EXPECT_TRUE(o.done);

@@ -8,9 +8,11 @@
 // just as it would corrupt a real model's attention.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,8 +82,16 @@ class FakeStepExecutor : public StepExecutor {
     {
       std::lock_guard<std::mutex> lock(gate_mu_);
       gate_open_ = true;
+      gate_deadline_.reset();
     }
     gate_cv_.notify_all();
+  }
+  // Closes the gate until `duration` has passed: no other thread has to reach the executor to
+  // open it, so a test may destroy the engine (and this executor) while the gate is closed.
+  void CloseGateFor(std::chrono::milliseconds duration) {
+    std::lock_guard<std::mutex> lock(gate_mu_);
+    gate_open_ = false;
+    gate_deadline_ = std::chrono::steady_clock::now() + duration;
   }
 
  private:
@@ -99,7 +109,13 @@ class FakeStepExecutor : public StepExecutor {
   }
   void WaitForGate() {
     std::unique_lock<std::mutex> lock(gate_mu_);
-    gate_cv_.wait(lock, [&] { return gate_open_; });
+    if (gate_deadline_) {
+      gate_cv_.wait_until(lock, *gate_deadline_, [&] { return gate_open_; });
+      gate_open_ = true;
+      gate_deadline_.reset();
+    } else {
+      gate_cv_.wait(lock, [&] { return gate_open_; });
+    }
   }
 
   int32_t n_vocab_;
@@ -112,6 +128,7 @@ class FakeStepExecutor : public StepExecutor {
   std::mutex gate_mu_;
   std::condition_variable gate_cv_;
   bool gate_open_ = true;
+  std::optional<std::chrono::steady_clock::time_point> gate_deadline_;
 };
 
 }  // namespace dsinfer::engine::testing
