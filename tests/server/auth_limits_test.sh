@@ -60,7 +60,10 @@ for i in 1 2 3 4 5 6; do
     expect_eq "$fast" true "queue-full 429 answered at once (${secs}s)"
   fi
 done
-expect_eq "$([ $ok -ge 2 ] && echo yes)" yes "requests that fit the queue complete ($ok)"
+# How many fit depends on whether the first request has left the waiting queue when the second
+# arrives (slow under sanitizers); every request either completes or gets a fast queue_full 429.
+expect_eq "$([ $ok -ge 1 ] && echo yes)" yes "requests that fit the queue complete ($ok)"
+expect_eq "$((ok + full))" 6 "every request either completes or is refused as queue_full"
 expect_eq "$([ $full -ge 1 ] && echo yes)" yes "requests beyond the queue get 429 queue_full ($full)"
 expect_eq "$(metric 'dsinfer_requests_rejected_total{reason="queue_full"}')" "$full" "queue-full rejections counted"
 expect_contains "$(grep '"status":200' "$SERVER_LOG" | grep '"endpoint":"completions"' | head -1)" '"prompt":"Count"' "--log-prompts logs the prompt"
