@@ -2,10 +2,17 @@
 // Created once by the caller (CLI, engine) and passed explicitly to whatever computes; never a
 // global. ParallelFor may be called from one thread at a time (the owner); the calling thread
 // takes part in the work, so a pool of N threads starts N-1 workers.
+//
+// A decoded token runs a few hundred parallel loops of some tens of microseconds each, so the
+// hand-off must cost far less than a futex wake-up: idle workers spin on the job counter for a
+// bounded time (kSpinMicros) before they sleep, and the caller spins while it waits for them.
+// A pool left idle longer than that sleeps and costs nothing.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -30,18 +37,25 @@ class ThreadPool {
   // Number of hardware threads, at least 1.
   static int HardwareThreads();
 
+  // How long an idle worker polls for the next loop before it sleeps.
+  static constexpr int64_t kSpinMicros = 2000;
+
  private:
   void WorkerLoop(int index);
+  // Returns the first generation other than `seen` (or when stopping), spinning, then sleeping.
+  uint64_t WaitForJob(uint64_t seen);
 
   std::vector<std::thread> workers_;
-  std::mutex mu_;
+  // The current job; written by ParallelFor before it publishes a new generation.
+  const std::function<void(int, size_t, size_t)>* job_ = nullptr;
+  size_t job_n_ = 0;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> pending_{0};   // workers still running the current job
+  std::atomic<int> sleepers_{0};  // workers blocked (or about to block) on work_cv_
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> busy_{false};  // a ParallelFor is running (reentrancy check)
+  std::mutex mu_;                  // only for sleeping and waking
   std::condition_variable work_cv_;
-  std::condition_variable done_cv_;
-  const std::function<void(int, size_t, size_t)>* job_ = nullptr;  // guarded by mu_
-  size_t job_n_ = 0;                                               // guarded by mu_
-  unsigned long generation_ = 0;                                   // guarded by mu_
-  int pending_ = 0;                                                // guarded by mu_
-  bool stop_ = false;                                              // guarded by mu_
 };
 
 }  // namespace dsinfer

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 namespace dsinfer {
@@ -32,6 +34,19 @@ TEST(ThreadPoolTest, ManyConsecutiveJobsReuseTheSameWorkers) {
     });
   }
   EXPECT_EQ(sum.load(), 2000L * 45);
+}
+
+TEST(ThreadPoolTest, WorkersThatFellAsleepWakeForTheNextJob) {
+  ThreadPool pool(3);
+  std::atomic<long> sum{0};
+  for (int round = 0; round < 5; ++round) {
+    // Longer than the spin budget, so every worker is blocked when the next job arrives.
+    std::this_thread::sleep_for(std::chrono::microseconds(ThreadPool::kSpinMicros * 3));
+    pool.ParallelFor(9, [&](int, size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) sum += static_cast<long>(i);
+    });
+  }
+  EXPECT_EQ(sum.load(), 5L * 36);
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cstdint>
 #include <vector>
 
 #include "base/check.h"
@@ -64,38 +66,74 @@ std::vector<uint8_t>& ActivationScratch() {
   return scratch;
 }
 
-// Everything one MatMul call's workers share, read-only. The lambdas handed to ParallelFor
-// capture only a pointer to it, so std::function stores them without allocating.
-struct MatMulCall {
-  const WeightMatrix* w;
-  const float* x;
-  int64_t n_tokens;
-  float* y;
+// One job of a MatMulMany call as the workers see it.
+struct PreparedJob {
+  const MatMulJob* job;
   const MatMulKernel* kernel;
   uint64_t activation_bytes;
-  const uint8_t* activations;  // [n_tokens][activation_bytes]
+  const uint8_t* activations;  // [n_tokens][activation_bytes], set after conversion
   int64_t tile_rows;
+  size_t first_tile;
+  size_t conversion;  // index into the call's conversions
 };
 
-void ConvertActivations(const MatMulCall& c, uint8_t* out, size_t begin, size_t end) {
-  for (size_t t = begin; t < end; ++t) {
-    c.kernel->quantize(c.x + t * c.w->cols, out + t * c.activation_bytes, c.w->cols);
+// An activation matrix converted once for every job that reads it.
+struct Conversion {
+  const float* x;
+  int64_t cols;
+  int64_t n_tokens;
+  DType type;
+  const MatMulKernel* kernel;
+  uint64_t row_bytes;
+  uint64_t offset;  // in the scratch buffer
+  size_t first_unit;
+};
+
+// Everything one call's workers share, read-only except the tile counter. The lambdas handed to
+// ParallelFor capture only a pointer to it, so std::function stores them without allocating.
+struct ManyCall {
+  std::vector<PreparedJob> jobs;
+  std::vector<Conversion> conversions;
+  size_t n_tiles = 0;
+  size_t n_units = 0;  // conversion units: one per (conversion, token)
+  uint8_t* scratch = nullptr;
+  std::atomic<size_t> next_tile{0};
+};
+
+void Convert(const ManyCall& c, size_t unit_begin, size_t unit_end) {
+  size_t ci = 0;
+  for (size_t u = unit_begin; u < unit_end; ++u) {
+    while (u >= c.conversions[ci].first_unit + static_cast<size_t>(c.conversions[ci].n_tokens)) ++ci;
+    const Conversion& v = c.conversions[ci];
+    const int64_t t = static_cast<int64_t>(u - v.first_unit);
+    v.kernel->quantize(v.x + t * v.cols, c.scratch + v.offset + t * v.row_bytes, v.cols);
   }
 }
 
-// Output rows [begin, end): tiles of tile_rows weight rows, each swept once per token group.
-void SweepRows(const MatMulCall& c, int64_t begin, int64_t end) {
-  const WeightMatrix& w = *c.w;
-  for (int64_t r0 = begin; r0 < end; r0 += c.tile_rows) {
-    const int64_t r1 = std::min(r0 + c.tile_rows, end);
-    for (int64_t t0 = 0; t0 < c.n_tokens; t0 += kMaxDotTokens) {
-      const int n_x = static_cast<int>(std::min<int64_t>(kMaxDotTokens, c.n_tokens - t0));
-      const uint8_t* xt = c.activations + t0 * c.activation_bytes;
-      for (int64_t r = r0; r < r1; ++r) {
-        c.kernel->dot(w.cols, w.data + r * w.row_bytes, xt, c.activation_bytes, n_x,
-                      c.y + t0 * w.rows + r, static_cast<size_t>(w.rows));
-      }
+// Rows [r0, r1) of one job, swept once per group of kMaxDotTokens tokens.
+void SweepTile(const PreparedJob& p, int64_t r0, int64_t r1) {
+  const WeightMatrix& w = p.job->w;
+  for (int64_t t0 = 0; t0 < p.job->n_tokens; t0 += kMaxDotTokens) {
+    const int n_x = static_cast<int>(std::min<int64_t>(kMaxDotTokens, p.job->n_tokens - t0));
+    const uint8_t* xt = p.activations + t0 * p.activation_bytes;
+    float* y = p.job->y + t0 * w.rows;
+    for (int64_t r = r0; r < r1; ++r) {
+      p.kernel->dot(w.cols, w.data + r * w.row_bytes, xt, p.activation_bytes, n_x, y + r,
+                    static_cast<size_t>(w.rows));
     }
+  }
+}
+
+// Takes tiles in order until none is left; job j's tiles are [first_tile, next job's first).
+void RunTiles(ManyCall& c) {
+  size_t j = 0;
+  for (;;) {
+    const size_t tile = c.next_tile.fetch_add(1, std::memory_order_relaxed);
+    if (tile >= c.n_tiles) return;
+    while (j + 1 < c.jobs.size() && c.jobs[j + 1].first_tile <= tile) ++j;
+    const PreparedJob& p = c.jobs[j];
+    const int64_t r0 = static_cast<int64_t>(tile - p.first_tile) * p.tile_rows;
+    SweepTile(p, r0, std::min(r0 + p.tile_rows, p.job->w.rows));
   }
 }
 
@@ -121,50 +159,85 @@ MatMulKernel ReferenceMatMulKernel(DType weight_type) {
   return kernel;
 }
 
+void RunMatMulMany(const MatMulJob* jobs, const MatMulKernel* const* kernels, size_t n_jobs,
+                   ThreadPool* pool) {
+  const bool parallel = pool != nullptr && pool->num_threads() > 1;
+  ManyCall call;
+  call.jobs.reserve(n_jobs);
+  uint64_t scratch_bytes = 0;
+  for (size_t i = 0; i < n_jobs; ++i) {
+    const MatMulJob& job = jobs[i];
+    const WeightMatrix& w = job.w;
+    const MatMulKernel& kernel = *kernels[i];
+    CHECK(MatMulSupports(w.type)) << "MatMul: unsupported weight type " << DTypeName(w.type);
+    CHECK(w.row_bytes == RowBytes(w.type, w.cols))
+        << "MatMul: row_bytes " << w.row_bytes << " does not match " << w.cols << " "
+        << DTypeName(w.type) << " elements";
+    if (job.n_tokens <= 0 || w.rows <= 0) continue;
+    PreparedJob p{};
+    p.job = &job;
+    p.kernel = &kernel;
+    p.activation_bytes = ActivationRowBytes(kernel.activation_type, w.cols);
+    p.activations = reinterpret_cast<const uint8_t*>(job.x);
+    p.tile_rows = std::max<int64_t>(
+        1, static_cast<int64_t>(kTileBytes / std::max<uint64_t>(w.row_bytes, 1)));
+    p.first_tile = call.n_tiles;
+    p.conversion = SIZE_MAX;
+    call.n_tiles += static_cast<size_t>((w.rows + p.tile_rows - 1) / p.tile_rows);
+    // F32 weights read x as it is; others share one conversion per distinct input.
+    if (kernel.activation_type != DType::kF32) {
+      for (size_t v = 0; v < call.conversions.size(); ++v) {
+        const Conversion& c = call.conversions[v];
+        if (c.x == job.x && c.cols == w.cols && c.n_tokens == job.n_tokens &&
+            c.type == kernel.activation_type && c.kernel->quantize == kernel.quantize) {
+          p.conversion = v;
+        }
+      }
+      if (p.conversion == SIZE_MAX) {
+        p.conversion = call.conversions.size();
+        call.conversions.push_back({job.x, w.cols, job.n_tokens, kernel.activation_type, &kernel,
+                                    p.activation_bytes, scratch_bytes, call.n_units});
+        scratch_bytes += p.activation_bytes * static_cast<uint64_t>(job.n_tokens);
+        call.n_units += static_cast<size_t>(job.n_tokens);
+      }
+    }
+    call.jobs.push_back(p);
+  }
+  if (call.n_tiles == 0) return;
+
+  if (!call.conversions.empty()) {
+    std::vector<uint8_t>& scratch = ActivationScratch();
+    if (scratch.size() < scratch_bytes) scratch.resize(scratch_bytes);
+    call.scratch = scratch.data();
+    if (parallel && call.n_units > 1) {
+      pool->ParallelFor(call.n_units, [c = &call](int, size_t b, size_t e) { Convert(*c, b, e); });
+    } else {
+      Convert(call, 0, call.n_units);
+    }
+    for (PreparedJob& p : call.jobs) {
+      if (p.conversion != SIZE_MAX) p.activations = call.scratch + call.conversions[p.conversion].offset;
+    }
+  }
+
+  if (parallel && call.n_tiles > 1) {
+    pool->ParallelFor(static_cast<size_t>(pool->num_threads()),
+                      [c = &call](int, size_t, size_t) { RunTiles(*c); });
+  } else {
+    RunTiles(call);
+  }
+}
+
 void RunMatMul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool* pool,
                const MatMulKernel& kernel) {
-  CHECK(MatMulSupports(w.type)) << "MatMul: unsupported weight type " << DTypeName(w.type);
-  CHECK(w.row_bytes == RowBytes(w.type, w.cols))
-      << "MatMul: row_bytes " << w.row_bytes << " does not match " << w.cols << " "
-      << DTypeName(w.type) << " elements";
-  if (n_tokens <= 0 || w.rows <= 0) return;
-  const bool parallel = pool != nullptr && pool->num_threads() > 1;
+  const MatMulJob job{w, x, n_tokens, y};
+  const MatMulKernel* k = &kernel;
+  RunMatMulMany(&job, &k, 1, pool);
+}
 
-  MatMulCall call{
-      .w = &w,
-      .x = x,
-      .n_tokens = n_tokens,
-      .y = y,
-      .kernel = &kernel,
-      .activation_bytes = ActivationRowBytes(kernel.activation_type, w.cols),
-      .activations = reinterpret_cast<const uint8_t*>(x),
-      .tile_rows = std::max<int64_t>(
-          1, static_cast<int64_t>(kTileBytes / std::max<uint64_t>(w.row_bytes, 1))),
-  };
-
-  // Activations in the vec_dot type; F32 weights use x as it is.
-  if (kernel.activation_type != DType::kF32) {
-    std::vector<uint8_t>& scratch = ActivationScratch();
-    const uint64_t bytes = n_tokens * call.activation_bytes;
-    if (scratch.size() < bytes) scratch.resize(bytes);
-    uint8_t* out = scratch.data();
-    if (parallel && n_tokens > 1) {
-      pool->ParallelFor(static_cast<size_t>(n_tokens), [c = &call, out](int, size_t b, size_t e) {
-        ConvertActivations(*c, out, b, e);
-      });
-    } else {
-      ConvertActivations(call, out, 0, static_cast<size_t>(n_tokens));
-    }
-    call.activations = out;
-  }
-
-  if (parallel && w.rows > 1) {
-    pool->ParallelFor(static_cast<size_t>(w.rows), [c = &call](int, size_t b, size_t e) {
-      SweepRows(*c, static_cast<int64_t>(b), static_cast<int64_t>(e));
-    });
-  } else {
-    SweepRows(call, 0, w.rows);
-  }
+void MatMulMany(const MatMulJob* jobs, size_t n_jobs, ThreadPool* pool) {
+  std::vector<const MatMulKernel*> kernels(n_jobs);
+  for (size_t i = 0; i < n_jobs; ++i) kernels[i] = &ChooseMatMulKernel(jobs[i].w.type);
+  RunMatMulMany(jobs, kernels.data(), n_jobs, pool);
 }
 
 void MatMul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool* pool) {

@@ -37,6 +37,20 @@ bool MatMulSupports(DType type);
 // `pool` may be null (single-threaded). Work is split over output rows.
 void MatMul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool* pool);
 
+// One product of a MatMulMany call: y = W x as in MatMul.
+struct MatMulJob {
+  WeightMatrix w;
+  const float* x = nullptr;  // [n_tokens, w.cols]
+  int64_t n_tokens = 0;
+  float* y = nullptr;        // [n_tokens, w.rows]; must not overlap another job's x or y
+};
+
+// Runs independent products in one parallel sweep: a decoded token has dozens of small products
+// per layer (attention heads, experts), and one pass over all of them keeps every thread
+// streaming weights instead of waiting at a barrier after each. Jobs that read the same x
+// convert it once. Each output equals what MatMul computes for its job alone.
+void MatMulMany(const MatMulJob* jobs, size_t n_jobs, ThreadPool* pool);
+
 namespace reference {
 void MatMul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y);
 }  // namespace reference

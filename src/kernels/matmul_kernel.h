@@ -27,10 +27,15 @@ const MatMulKernel& ChooseMatMulKernel(DType weight_type);
 MatMulKernel ReferenceMatMulKernel(DType weight_type);
 
 // MatMul's contract, computed with `kernel`: activations are converted once per call (in
-// parallel over tokens), then output rows are split over `pool` in contiguous chunks; within a
-// chunk, tiles of weight rows that fit in L2 are swept once per group of up to kMaxDotTokens
-// tokens. Results do not depend on the number of threads.
+// parallel over tokens), then output rows are cut into tiles of weight rows that fit in L2,
+// which the threads of `pool` take in order; each tile is swept once per group of up to
+// kMaxDotTokens tokens. Results do not depend on the number of threads.
 void RunMatMul(const WeightMatrix& w, const float* x, int64_t n_tokens, float* y, ThreadPool* pool,
                const MatMulKernel& kernel);
+
+// MatMulMany's contract with kernels[i] for jobs[i] (kernels[i] must convert activations to
+// VecDotType(jobs[i].w.type)).
+void RunMatMulMany(const MatMulJob* jobs, const MatMulKernel* const* kernels, size_t n_jobs,
+                   ThreadPool* pool);
 
 }  // namespace dsinfer

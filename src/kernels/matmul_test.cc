@@ -328,6 +328,39 @@ TEST_P(MatMulTest, WorksOnRowsAlignedToTwoBytes) {
 
 INSTANTIATE_TEST_SUITE_P(AllTypes, MatMulTest, testing::ValuesIn(kWeightTypes), TypeParamName);
 
+TEST(MatMulManyTest, EachJobEqualsItsOwnMatMul) {
+  // Mixed types and shapes, two jobs reading the same x (one conversion shared), one job with
+  // many tiles, and an empty job; any thread count gives each job's MatMul result exactly.
+  std::mt19937 rng(17);
+  struct Spec {
+    DType type;
+    int64_t rows, cols, n_tokens;
+  };
+  const Spec specs[] = {{DType::kQ4_K, 300, 512, 3},  {DType::kQ4_K, 37, 512, 3},
+                        {DType::kQ8_0, 2000, 96, 1}, {DType::kF32, 5, 33, 9},
+                        {DType::kQ6_K, 0, 256, 2},   {DType::kQ5_0, 65, 128, 11}};
+  std::vector<Problem> problems;
+  for (const Spec& s : specs) problems.push_back(MakeProblem(s.type, s.rows, s.cols, s.n_tokens, rng));
+  problems[1].x = problems[0].x;  // same input as job 0
+  ThreadPool one(1), two(2), three(3);
+  for (ThreadPool* pool : {static_cast<ThreadPool*>(nullptr), &one, &two, &three}) {
+    std::vector<std::vector<float>> want, got;
+    std::vector<MatMulJob> jobs;
+    for (const Problem& p : problems) {
+      want.emplace_back(p.matrix().rows * p.n_tokens);
+      MatMul(p.matrix(), p.x.data(), p.n_tokens, want.back().data(), nullptr);
+      got.emplace_back(want.back().size(), -1.0f);
+    }
+    for (size_t i = 0; i < problems.size(); ++i) {
+      jobs.push_back({problems[i].matrix(), problems[i].x.data(), problems[i].n_tokens, got[i].data()});
+    }
+    MatMulMany(jobs.data(), jobs.size(), pool);
+    for (size_t i = 0; i < problems.size(); ++i) {
+      ASSERT_EQ(want[i], got[i]) << "job " << i << " " << Shape(problems[i]);
+    }
+  }
+}
+
 TEST(MatMulF32Test, MatchesDoubleDotProduct) {
   std::mt19937 rng(3);
   ThreadPool two(2);

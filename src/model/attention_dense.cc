@@ -26,9 +26,8 @@ void DenseAttention(const ForwardState& s, int layer, const float* h, float* out
 
   std::vector<float> q(static_cast<size_t>(T * H * dk)), k(static_cast<size_t>(T * Hkv * dk)),
       v(static_cast<size_t>(T * Hkv * dv));
-  MatMul(L.wq, h, T, q.data(), pool);
-  MatMul(L.wk, h, T, k.data(), pool);
-  MatMul(L.wv, h, T, v.data(), pool);
+  const MatMulJob qkv[] = {{L.wq, h, T, q.data()}, {L.wk, h, T, k.data()}, {L.wv, h, T, v.data()}};
+  MatMulMany(qkv, 3, pool);
   AddBias(q.data(), T, L.bq);
   AddBias(k.data(), T, L.bk);
   AddBias(v.data(), T, L.bv);

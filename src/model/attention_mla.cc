@@ -32,22 +32,23 @@ void MlaAttention(const ForwardState& s, int layer, const float* h, float* out) 
   const int64_t rkv = c.kv_lora_rank, a_width = rkv + rot;
   ThreadPool* pool = &s.pool;
 
-  // Queries [T x H*dqk], through the q-LoRA bottleneck when present.
+  // Queries [T x H*dqk], through the q-LoRA bottleneck when present, and the compressed KV
+  // [T x (r_kv + n_rot)]: latent, then the shared rope key. Both read h: one pass.
   std::vector<float> q(static_cast<size_t>(T * H * dqk));
+  std::vector<float> a(static_cast<size_t>(T * a_width));
   if (c.q_lora_rank > 0) {
     std::vector<float> qa(static_cast<size_t>(T * c.q_lora_rank));
-    MatMul(L.wq_a, h, T, qa.data(), pool);
+    const MatMulJob first[] = {{L.wq_a, h, T, qa.data()}, {L.wkv_a, h, T, a.data()}};
+    MatMulMany(first, 2, pool);
     for (int64_t t = 0; t < T; ++t) {
       float* row = qa.data() + t * c.q_lora_rank;
       RmsNorm(row, L.q_a_norm.data(), c.q_lora_rank, c.rms_eps, row);
     }
     MatMul(L.wq_b, qa.data(), T, q.data(), pool);
   } else {
-    MatMul(L.wq, h, T, q.data(), pool);
+    const MatMulJob first[] = {{L.wq, h, T, q.data()}, {L.wkv_a, h, T, a.data()}};
+    MatMulMany(first, 2, pool);
   }
-  // Compressed KV [T x (r_kv + n_rot)]: latent, then the shared rope key.
-  std::vector<float> a(static_cast<size_t>(T * a_width));
-  MatMul(L.wkv_a, h, T, a.data(), pool);
   for (int64_t t = 0; t < T; ++t) {
     const TokenRow& row = s.rows[static_cast<size_t>(t)];
     float* qt = q.data() + t * H * dqk;
@@ -65,13 +66,17 @@ void MlaAttention(const ForwardState& s, int layer, const float* h, float* out) 
       const int bs = s.kv.block_size();
       s.kv.WriteK(layer, row.block_table[row.pos / bs], static_cast<int>(row.pos % bs), a.data() + t * a_width);
     }
-    // Absorb W_kb into the queries: Q_j = [W_kb_j · qn_j ‖ qr_j].
+    // Absorb W_kb into the queries: Q_j = [W_kb_j · qn_j ‖ qr_j], all heads in one pass.
     std::vector<float> qfull(static_cast<size_t>(T * H * a_width));
-    std::vector<float> qn(static_cast<size_t>(T * nope)), qa(static_cast<size_t>(T * rkv));
+    std::vector<float> qn(static_cast<size_t>(H * T * nope)), qa(static_cast<size_t>(H * T * rkv));
+    std::vector<MatMulJob> jobs(static_cast<size_t>(H));
     for (int64_t j = 0; j < H; ++j) {
-      GatherColumns(q.data(), T, H * dqk, j * dqk, nope, qn.data());
-      MatMul(L.wk_b.Slice(j), qn.data(), T, qa.data(), pool);
-      ScatterColumns(qa.data(), T, rkv, qfull.data(), H * a_width, j * a_width);
+      GatherColumns(q.data(), T, H * dqk, j * dqk, nope, qn.data() + j * T * nope);
+      jobs[static_cast<size_t>(j)] = {L.wk_b.Slice(j), qn.data() + j * T * nope, T, qa.data() + j * T * rkv};
+    }
+    MatMulMany(jobs.data(), jobs.size(), pool);
+    for (int64_t j = 0; j < H; ++j) {
+      ScatterColumns(qa.data() + j * T * rkv, T, rkv, qfull.data(), H * a_width, j * a_width);
       for (int64_t t = 0; t < T; ++t) {
         const float* qr = q.data() + t * H * dqk + j * dqk + nope;
         std::copy(qr, qr + rot, qfull.data() + t * H * a_width + j * a_width + rkv);
@@ -80,13 +85,14 @@ void MlaAttention(const ForwardState& s, int layer, const float* h, float* out) 
     AttentionShape shape{static_cast<int>(H), 1, a_width, a_width, a_width, rkv, true};
     std::vector<float> u(static_cast<size_t>(T * H * rkv));
     AttendBatch(s, layer, shape, qfull.data(), H * a_width, u.data(), H * rkv);
-    // o_j = W_vb_j · u_j.
-    std::vector<float> uj(static_cast<size_t>(T * rkv)), oj(static_cast<size_t>(T * dv));
+    // o_j = W_vb_j · u_j, all heads in one pass.
+    std::vector<float> uh(static_cast<size_t>(H * T * rkv)), oh(static_cast<size_t>(H * T * dv));
     for (int64_t j = 0; j < H; ++j) {
-      GatherColumns(u.data(), T, H * rkv, j * rkv, rkv, uj.data());
-      MatMul(L.wv_b.Slice(j), uj.data(), T, oj.data(), pool);
-      ScatterColumns(oj.data(), T, dv, o.data(), H * dv, j * dv);
+      GatherColumns(u.data(), T, H * rkv, j * rkv, rkv, uh.data() + j * T * rkv);
+      jobs[static_cast<size_t>(j)] = {L.wv_b.Slice(j), uh.data() + j * T * rkv, T, oh.data() + j * T * dv};
     }
+    MatMulMany(jobs.data(), jobs.size(), pool);
+    for (int64_t j = 0; j < H; ++j) ScatterColumns(oh.data() + j * T * dv, T, dv, o.data(), H * dv, j * dv);
   } else {
     // Legacy files: decompress per-head K/V with attn_kv_b and cache them.
     std::vector<float> latent(static_cast<size_t>(T * rkv));

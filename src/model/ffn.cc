@@ -18,8 +18,8 @@ void SwiGluFfn(const WeightMatrix& gate, const WeightMatrix& up, const WeightMat
                const float* x, int64_t n, float* out, ThreadPool* pool) {
   const int64_t f = gate.rows;
   std::vector<float> g(static_cast<size_t>(n * f)), u(static_cast<size_t>(n * f));
-  MatMul(gate, x, n, g.data(), pool);
-  MatMul(up, x, n, u.data(), pool);
+  const MatMulJob gate_up[] = {{gate, x, n, g.data()}, {up, x, n, u.data()}};
+  MatMulMany(gate_up, 2, pool);
   SwiGlu(g.data(), u.data(), n * f, g.data());
   MatMul(down, g.data(), n, out, pool);
 }
@@ -107,25 +107,63 @@ void MoeFfn(const ForwardState& s, int layer, const float* h, float* out) {
           .push_back({t, j});
     }
   }
-  std::vector<float> slot_out(static_cast<size_t>(T * k * D));
-  std::vector<float> xs, ys;
+  // Every active expert's (and the shared experts') gate and up products in one pass, then
+  // every down product in another, so both threads stream weights without a barrier per expert.
+  struct ExpertRun {
+    int64_t expert, n, row0;  // tokens [row0, row0 + n) of the gathered rows
+  };
+  std::vector<ExpertRun> runs;
+  int64_t gathered = 0;
   for (int64_t e = 0; e < E; ++e) {
-    const auto& members = by_expert[static_cast<size_t>(e)];
-    if (members.empty()) continue;
-    const int64_t n = static_cast<int64_t>(members.size());
-    xs.resize(static_cast<size_t>(n * D));
-    ys.resize(static_cast<size_t>(n * D));
-    for (int64_t i = 0; i < n; ++i) {
-      std::copy(h + members[static_cast<size_t>(i)].first * D,
-                h + (members[static_cast<size_t>(i)].first + 1) * D, xs.data() + i * D);
+    const int64_t n = static_cast<int64_t>(by_expert[static_cast<size_t>(e)].size());
+    if (n == 0) continue;
+    runs.push_back({e, n, gathered});
+    gathered += n;
+  }
+  const int64_t F = L.gate_exps.first.rows;  // expert FFN width
+  std::vector<float> xs(static_cast<size_t>(gathered * D)), ys(static_cast<size_t>(gathered * D));
+  std::vector<float> g(static_cast<size_t>(gathered * F)), u(static_cast<size_t>(gathered * F));
+  for (const ExpertRun& r : runs) {
+    const auto& members = by_expert[static_cast<size_t>(r.expert)];
+    for (int64_t i = 0; i < r.n; ++i) {
+      const int64_t t = members[static_cast<size_t>(i)].first;
+      std::copy(h + t * D, h + (t + 1) * D, xs.data() + (r.row0 + i) * D);
     }
-    SwiGluFfn(L.gate_exps.Slice(e), L.up_exps.Slice(e), L.down_exps.Slice(e), xs.data(), n,
-              ys.data(), pool);
-    for (int64_t i = 0; i < n; ++i) {
+  }
+  const bool has_shared = L.gate_shexp.rows > 0;
+  const int64_t FS = L.gate_shexp.rows;
+  std::vector<float> gs(static_cast<size_t>(has_shared ? T * FS : 0)), us(gs.size()),
+      shared(static_cast<size_t>(has_shared ? T * D : 0));
+  std::vector<MatMulJob> jobs;
+  jobs.reserve(2 * runs.size() + 2);
+  for (const ExpertRun& r : runs) {
+    const float* x = xs.data() + r.row0 * D;
+    jobs.push_back({L.gate_exps.Slice(r.expert), x, r.n, g.data() + r.row0 * F});
+    jobs.push_back({L.up_exps.Slice(r.expert), x, r.n, u.data() + r.row0 * F});
+  }
+  if (has_shared) {
+    jobs.push_back({L.gate_shexp, h, T, gs.data()});
+    jobs.push_back({L.up_shexp, h, T, us.data()});
+  }
+  MatMulMany(jobs.data(), jobs.size(), pool);
+  SwiGlu(g.data(), u.data(), gathered * F, g.data());
+  if (has_shared) SwiGlu(gs.data(), us.data(), T * FS, gs.data());
+  jobs.clear();
+  for (const ExpertRun& r : runs) {
+    jobs.push_back({L.down_exps.Slice(r.expert), g.data() + r.row0 * F, r.n, ys.data() + r.row0 * D});
+  }
+  if (has_shared) jobs.push_back({L.down_shexp, gs.data(), T, shared.data()});
+  MatMulMany(jobs.data(), jobs.size(), pool);
+
+  std::vector<float> slot_out(static_cast<size_t>(T * k * D));
+  for (const ExpertRun& r : runs) {
+    const auto& members = by_expert[static_cast<size_t>(r.expert)];
+    for (int64_t i = 0; i < r.n; ++i) {
       const auto [t, j] = members[static_cast<size_t>(i)];
       const float w = routing[static_cast<size_t>(t)].weights[static_cast<size_t>(j)];
+      const float* src = ys.data() + (r.row0 + i) * D;
       float* dst = slot_out.data() + (t * k + j) * D;
-      for (int64_t d = 0; d < D; ++d) dst[d] = ys[static_cast<size_t>(i * D + d)] * w;
+      for (int64_t d = 0; d < D; ++d) dst[d] = src[d] * w;
     }
   }
   // Sum the experts in selection order, then add the shared experts.
@@ -137,9 +175,7 @@ void MoeFfn(const ForwardState& s, int layer, const float* h, float* out) {
       for (int64_t d = 0; d < D; ++d) o[d] += src[d];
     }
   }
-  if (L.gate_shexp.rows > 0) {
-    std::vector<float> shared(static_cast<size_t>(T * D));
-    SwiGluFfn(L.gate_shexp, L.up_shexp, L.down_shexp, h, T, shared.data(), pool);
+  if (has_shared) {
     for (int64_t i = 0; i < T * D; ++i) out[i] += shared[static_cast<size_t>(i)];
   }
   if (s.routing_trace != nullptr) s.routing_trace->layers[layer] = std::move(routing);
