@@ -5,6 +5,7 @@
 // distinct rows tiled) and random activations. Shapes: GEMV (1 token, the decode case) and GEMM
 // (32 and 128 tokens, prompt processing). Implementations:
 //   BM_MatMulFast/<type>/tokens:<n>/threads:<t>   MatMul, the dispatched kernel (label: its ISA);
+//   BM_MatMulPacked/...                           MatMul on row-interleaved weights (packed.h);
 //   BM_MatMulReference/...                        the same driver with the scalar reference
 //                                                 kernel (reference::MatMul is single-threaded);
 //   BM_MatMulAvx2/...                             the AVX2 kernel directly, when the CPU has it.
@@ -21,6 +22,7 @@
 #include "base/thread_pool.h"
 #include "kernels/matmul.h"
 #include "kernels/matmul_kernel.h"
+#include "kernels/packed.h"
 #include "kernels/x86/matmul_x86.h"
 #include "tensor/quant.h"
 
@@ -52,9 +54,15 @@ std::vector<uint8_t> MakeWeights(DType type) {
 }
 
 void RunMatMulBench(benchmark::State& state, DType type, const MatMulKernel* kernel,
-                    int64_t n_tokens, int threads) {
+                    int64_t n_tokens, int threads, bool packed = false) {
   const std::vector<uint8_t> weights = MakeWeights(type);
-  const WeightMatrix w{type, weights.data(), kCols, kRows, *RowBytes(type, kCols)};
+  WeightMatrix w{type, weights.data(), kCols, kRows, *RowBytes(type, kCols)};
+  std::vector<uint8_t> packed_weights;
+  if (packed) {
+    packed_weights.resize(weights.size());
+    PackRows(type, weights.data(), kRows, kCols, packed_weights.data());
+    w.packed = packed_weights.data();
+  }
   std::mt19937 rng(9);
   std::normal_distribution<float> normal(0.0f, 1.0f);
   std::vector<float> x(n_tokens * kCols);
@@ -72,7 +80,8 @@ void RunMatMulBench(benchmark::State& state, DType type, const MatMulKernel* ker
   }
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(weights.size()));
   state.SetItemsProcessed(state.iterations() * n_tokens);
-  state.SetLabel(kernel == nullptr ? ChooseMatMulKernel(type).name : kernel->name);
+  state.SetLabel(std::string(kernel == nullptr ? ChooseMatMulKernel(type).name : kernel->name) +
+                 (packed ? " packed" : ""));
 }
 
 void RegisterAll() {
@@ -101,6 +110,15 @@ void RegisterAll() {
               ->UseRealTime();
         };
         add("BM_MatMulFast", nullptr);
+        if (PackedKernelAvailable(type)) {
+          benchmark::RegisterBenchmark(("BM_MatMulPacked" + suffix).c_str(),
+                                       [=](benchmark::State& state) {
+                                         RunMatMulBench(state, type, nullptr, n_tokens, threads,
+                                                        /*packed=*/true);
+                                       })
+              ->Unit(benchmark::kMicrosecond)
+              ->UseRealTime();
+        }
         add("BM_MatMulReference", reference);
         if (avx2 != nullptr) add("BM_MatMulAvx2", avx2);
       }

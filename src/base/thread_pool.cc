@@ -28,7 +28,7 @@ using Clock = std::chrono::steady_clock;
 
 ThreadPool::ThreadPool(int num_threads) {
   CHECK(num_threads >= 1) << "thread pool needs at least one thread";
-  for (int i = 1; i < num_threads; ++i) workers_.emplace_back([this, i] { WorkerLoop(i); });
+  for (int i = 1; i < num_threads; ++i) workers_.emplace_back([this] { WorkerLoop(); });
 }
 
 ThreadPool::~ThreadPool() {
@@ -54,20 +54,19 @@ void ThreadPool::ParallelFor(size_t n, const std::function<void(int, size_t, siz
   CHECK(!busy_.exchange(true)) << "ParallelFor is not reentrant";
   job_ = &fn;
   job_n_ = n;
-  pending_.store(parts - 1, std::memory_order_relaxed);
+  done_.store(0, std::memory_order_relaxed);
+  const uint64_t generation = generation_.load(std::memory_order_relaxed) + 1;
+  claim_.store(generation << 16, std::memory_order_relaxed);
   // seq_cst pairs with the sleeper's increment-then-check in WaitForJob: either it sees the new
   // generation or this sees it sleeping and wakes it.
-  generation_.fetch_add(1);
+  generation_.store(generation);
   if (sleepers_.load() > 0) {
     std::lock_guard<std::mutex> lock(mu_);
     work_cv_.notify_all();
   }
-  size_t begin, end;
-  Chunk(n, parts, 0, &begin, &end);
-  if (begin < end) fn(0, begin, end);
-  // The workers' chunks are as long as this one, so they finish about now: poll, and let them
-  // have the core if one was descheduled.
-  for (int spins = 0; pending_.load(std::memory_order_acquire) != 0; ++spins) {
+  RunChunks(generation);
+  // Every chunk is claimed; wait for the ones workers are still running.
+  for (int spins = 0; done_.load(std::memory_order_acquire) != parts; ++spins) {
     if (spins < 4096) {
       DSINFER_CPU_RELAX();
     } else {
@@ -76,6 +75,22 @@ void ThreadPool::ParallelFor(size_t n, const std::function<void(int, size_t, siz
   }
   job_ = nullptr;
   busy_.store(false, std::memory_order_release);
+}
+
+void ThreadPool::RunChunks(uint64_t generation) {
+  const int parts = num_threads();
+  uint64_t state = claim_.load(std::memory_order_acquire);
+  for (;;) {
+    if ((state >> 16) != generation || static_cast<int>(state & 0xffff) >= parts) return;
+    if (!claim_.compare_exchange_weak(state, state + 1, std::memory_order_acq_rel)) continue;
+    // The chunk is ours, so the job cannot finish (and job_ cannot change) before it is done.
+    const int chunk = static_cast<int>(state & 0xffff);
+    size_t begin, end;
+    Chunk(job_n_, parts, chunk, &begin, &end);
+    if (begin < end) (*job_)(chunk, begin, end);
+    done_.fetch_add(1, std::memory_order_release);
+    state = claim_.load(std::memory_order_acquire);
+  }
 }
 
 uint64_t ThreadPool::WaitForJob(uint64_t seen) {
@@ -93,17 +108,12 @@ uint64_t ThreadPool::WaitForJob(uint64_t seen) {
   return generation_.load(std::memory_order_acquire);
 }
 
-void ThreadPool::WorkerLoop(int index) {
+void ThreadPool::WorkerLoop() {
   uint64_t seen = 0;
   for (;;) {
     seen = WaitForJob(seen);
     if (stop_.load()) return;
-    const std::function<void(int, size_t, size_t)>* job = job_;
-    const size_t n = job_n_;
-    size_t begin, end;
-    Chunk(n, num_threads(), index, &begin, &end);
-    if (begin < end) (*job)(index, begin, end);
-    pending_.fetch_sub(1, std::memory_order_release);
+    RunChunks(seen);
   }
 }
 

@@ -5,8 +5,9 @@
 //
 // A decoded token runs a few hundred parallel loops of some tens of microseconds each, so the
 // hand-off must cost far less than a futex wake-up: idle workers spin on the job counter for a
-// bounded time (kSpinMicros) before they sleep, and the caller spins while it waits for them.
-// A pool left idle longer than that sleeps and costs nothing.
+// bounded time (kSpinMicros) before they sleep. A pool left idle longer than that sleeps and
+// costs nothing. Chunks are claimed, not assigned: when a worker is descheduled (a busy
+// machine), the caller runs its chunk instead of waiting a scheduler time slice for it.
 #pragma once
 
 #include <atomic>
@@ -30,8 +31,9 @@ class ThreadPool {
 
   int num_threads() const { return static_cast<int>(workers_.size()) + 1; }
 
-  // Runs fn(thread_index, begin, end) over [0, n) split into num_threads() contiguous chunks,
-  // and returns when all chunks are done. thread_index is in [0, num_threads()).
+  // Runs fn(chunk_index, begin, end) over [0, n) split into num_threads() contiguous chunks,
+  // and returns when all chunks are done. chunk_index is in [0, num_threads()); no two calls
+  // with the same chunk_index run at once, so it may index per-thread scratch.
   void ParallelFor(size_t n, const std::function<void(int, size_t, size_t)>& fn);
 
   // Number of hardware threads, at least 1.
@@ -41,7 +43,9 @@ class ThreadPool {
   static constexpr int64_t kSpinMicros = 2000;
 
  private:
-  void WorkerLoop(int index);
+  void WorkerLoop();
+  // Claims and runs chunks of job `generation` until none is left.
+  void RunChunks(uint64_t generation);
   // Returns the first generation other than `seen` (or when stopping), spinning, then sleeping.
   uint64_t WaitForJob(uint64_t seen);
 
@@ -50,7 +54,9 @@ class ThreadPool {
   const std::function<void(int, size_t, size_t)>* job_ = nullptr;
   size_t job_n_ = 0;
   std::atomic<uint64_t> generation_{0};
-  std::atomic<int> pending_{0};   // workers still running the current job
+  // (generation << 16) | next unclaimed chunk of the current job.
+  std::atomic<uint64_t> claim_{0};
+  std::atomic<int> done_{0};      // chunks of the current job finished
   std::atomic<int> sleepers_{0};  // workers blocked (or about to block) on work_cv_
   std::atomic<bool> stop_{false};
   std::atomic<bool> busy_{false};  // a ParallelFor is running (reentrancy check)

@@ -12,6 +12,7 @@
 #include "base/check.h"
 #include "base/cpu_features.h"
 #include "kernels/matmul_kernel.h"
+#include "kernels/packed.h"
 #include "kernels/x86/matmul_x86.h"
 
 namespace dsinfer {
@@ -39,6 +40,7 @@ MatMulKernel BestKernel(DType weight_type) {
     if (dot != nullptr) {
       kernel.dot = dot;
       kernel.name = "avx512";
+      if (PackedKernelAvailable(weight_type)) kernel.packed_dot = x86::Avx512PackedDotRows(weight_type);
       if (QuantizeActivationFn q = x86::Avx512ActivationQuantizer(kernel.activation_type)) {
         kernel.quantize = q;
       }
@@ -73,6 +75,7 @@ struct PreparedJob {
   uint64_t activation_bytes;
   const uint8_t* activations;  // [n_tokens][activation_bytes], set after conversion
   int64_t tile_rows;
+  int64_t packed_rows;  // rows [0, packed_rows) run on the packed kernel
   size_t first_tile;
   size_t conversion;  // index into the call's conversions
 };
@@ -110,9 +113,24 @@ void Convert(const ManyCall& c, size_t unit_begin, size_t unit_end) {
   }
 }
 
-// Rows [r0, r1) of one job, swept once per group of kMaxDotTokens tokens.
+// Rows [r0, r1) of one job, swept once per group of kMaxDotTokens tokens (kMaxPackedTokens for
+// packed rows; r0 and packed_rows are multiples of kPackRows).
 void SweepTile(const PreparedJob& p, int64_t r0, int64_t r1) {
   const WeightMatrix& w = p.job->w;
+  const int64_t packed_end = std::min(r1, p.packed_rows);
+  if (r0 < packed_end) {
+    for (int64_t t0 = 0; t0 < p.job->n_tokens; t0 += kMaxPackedTokens) {
+      const int n_x = static_cast<int>(std::min<int64_t>(kMaxPackedTokens, p.job->n_tokens - t0));
+      const uint8_t* xt = p.activations + t0 * p.activation_bytes;
+      float* y = p.job->y + t0 * w.rows;
+      for (int64_t r = r0; r < packed_end; r += kPackRows) {
+        p.kernel->packed_dot(w.cols, w.packed + r * w.row_bytes, xt, p.activation_bytes, n_x,
+                             y + r, static_cast<size_t>(w.rows));
+      }
+    }
+    r0 = packed_end;
+  }
+  if (r0 >= r1) return;
   for (int64_t t0 = 0; t0 < p.job->n_tokens; t0 += kMaxDotTokens) {
     const int n_x = static_cast<int>(std::min<int64_t>(kMaxDotTokens, p.job->n_tokens - t0));
     const uint8_t* xt = p.activations + t0 * p.activation_bytes;
@@ -181,6 +199,11 @@ void RunMatMulMany(const MatMulJob* jobs, const MatMulKernel* const* kernels, si
     p.activations = reinterpret_cast<const uint8_t*>(job.x);
     p.tile_rows = std::max<int64_t>(
         1, static_cast<int64_t>(kTileBytes / std::max<uint64_t>(w.row_bytes, 1)));
+    p.packed_rows = 0;
+    if (w.packed != nullptr && kernel.packed_dot != nullptr) {
+      p.packed_rows = w.rows - w.rows % kPackRows;
+      p.tile_rows = std::max<int64_t>(kPackRows, p.tile_rows - p.tile_rows % kPackRows);
+    }
     p.first_tile = call.n_tiles;
     p.conversion = SIZE_MAX;
     call.n_tiles += static_cast<size_t>((w.rows + p.tile_rows - 1) / p.tile_rows);

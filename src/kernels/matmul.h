@@ -28,6 +28,10 @@ struct WeightMatrix {
   int64_t cols = 0;               // K: elements per row (ne0)
   int64_t rows = 0;               // N: output features (ne1)
   uint64_t row_bytes = 0;         // bytes per row (RowBytes(type, cols))
+  // Optional copy of rows [0, rows - rows % kPackRows) in the packed layout of kernels/packed.h
+  // (group g at packed + g * kPackRows * row_bytes); MatMul uses it when this CPU has a packed
+  // kernel for `type`, and `data` for the remaining rows.
+  const uint8_t* packed = nullptr;
 };
 
 // Whether MatMul supports `type` as a weight type.

@@ -16,6 +16,7 @@ struct MatMulKernel {
   DType activation_type = DType::kF32;      // VecDotType(weight type)
   QuantizeActivationFn quantize = nullptr;  // f32 -> activation_type (as the reference does)
   DotRowsFn dot = nullptr;                  // weight row x activation rows
+  PackedDotFn packed_dot = nullptr;         // packed 16-row group x activation rows, or none
   const char* name = "scalar";              // "scalar", "avx2", "avx512" (for logs, benchmarks)
 };
 

@@ -42,6 +42,13 @@ inline constexpr int kMaxDotTokens = 8;
 using DotRowsFn = void (*)(int64_t n, const void* w_row, const uint8_t* x, size_t x_stride, int n_x,
                            float* y, size_t y_stride);
 
+// For t < n_x (1..kMaxPackedTokens), r < kPackRows: y[t * y_stride + r] = dot(row r of the
+// packed 16-row group at w_group (kernels/packed.h), x + t * x_stride), n elements per row,
+// activation rows in the weight's vec_dot type.
+inline constexpr int kMaxPackedTokens = 4;
+using PackedDotFn = void (*)(int64_t n, const uint8_t* w_group, const uint8_t* x, size_t x_stride,
+                             int n_x, float* y, size_t y_stride);
+
 namespace reference {
 
 // Activation conversion with ggml's reference algorithms (quantize_row_q8_0_ref,

@@ -5,6 +5,7 @@
 #include "kernels/ops.h"
 #include "model/attention_params.h"
 #include "model/forward_state.h"
+#include "model/packed_weights.h"
 #include "tensor/quant.h"
 
 namespace dsinfer {
@@ -16,8 +17,12 @@ Expected<std::unique_ptr<Model>> Model::Load(const std::string& path) {
   DSINFER_ASSIGN_OR_RETURN(gguf::GgufFile file, gguf::GgufFile::Open(path));
   DSINFER_ASSIGN_OR_RETURN(ModelConfig config, ReadModelConfig(file));
   DSINFER_ASSIGN_OR_RETURN(ModelWeights weights, BindWeights(file, &config));
+  ThreadPool pool(ThreadPool::HardwareThreads());
+  const PackSummary packed = PackModelWeights(&weights, pool, /*file_backed=*/true);
   // The weights point into the mapping, which moves with `file` without changing address.
-  return std::unique_ptr<Model>(new Model(std::move(file), std::move(config), std::move(weights)));
+  std::unique_ptr<Model> model(new Model(std::move(file), std::move(config), std::move(weights)));
+  model->pack_summary_ = packed;
+  return model;
 }
 
 KvLayout Model::kv_layout() const {

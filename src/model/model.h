@@ -2,7 +2,8 @@
 //
 // Load() maps the file, reads the hyper-parameters, and binds every weight by name with its shape
 // checked against the architecture's layout (errors such as
-// "blk.3.attn_k_b.weight: expected [64, 256, 4], found [64, 256, 8]"). Forward() evaluates the
+// "blk.3.attn_k_b.weight: expected [64, 256, 4], found [64, 256, 8]"), then packs the matrices
+// that have packed kernels on this CPU (model/packed_weights.h). Forward() evaluates the
 // new tokens of many sequences at once, reading and writing the KV cache through their block
 // tables, and returns logits only for the rows asked for.
 //
@@ -20,6 +21,7 @@
 #include "model/forward_batch.h"
 #include "model/kv_cache.h"
 #include "model/model_config.h"
+#include "model/packed_weights.h"
 #include "model/routing_trace.h"
 #include "model/weights.h"
 
@@ -32,6 +34,8 @@ class Model {
   const ModelConfig& config() const { return config_; }
   const gguf::GgufFile& file() const { return file_; }
   const ModelWeights& weights() const { return weights_; }
+  // What Load() packed for the fast kernels (model/packed_weights.h).
+  const PackSummary& pack_summary() const { return pack_summary_; }
 
   // Layout of one token's KV rows (MLA latent + rope key for deepseek2 MLA files).
   KvLayout kv_layout() const;
@@ -49,6 +53,7 @@ class Model {
   gguf::GgufFile file_;
   ModelConfig config_;
   ModelWeights weights_;
+  PackSummary pack_summary_;
 };
 
 }  // namespace dsinfer

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "base/status.h"
@@ -22,7 +23,9 @@ struct StackedMatrix {
   int64_t count = 0;
   WeightMatrix Slice(int64_t i) const {
     WeightMatrix m = first;
-    m.data += static_cast<uint64_t>(i) * static_cast<uint64_t>(first.rows) * first.row_bytes;
+    const uint64_t offset = static_cast<uint64_t>(i) * static_cast<uint64_t>(first.rows) * first.row_bytes;
+    m.data += offset;
+    if (m.packed != nullptr) m.packed += offset;
     return m;
   }
 };
@@ -52,6 +55,8 @@ struct ModelWeights {
   std::vector<float> output_norm;
   std::vector<float> rope_freqs;   // empty when absent
   std::vector<LayerWeights> layers;
+  // Owns the packed copies the matrices' `packed` fields point to (model/packed_weights.h).
+  std::shared_ptr<void> packed_storage;
 };
 
 // Binds the weights of `file`. May refine `config` from tensor presence (q-LoRA vs attn_q,
