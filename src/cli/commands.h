@@ -21,6 +21,7 @@ void RegisterDetokenize(CLI::App& app, int* exit_code);
 void RegisterTemplate(CLI::App& app, int* exit_code);
 void RegisterBench(CLI::App& app, int* exit_code);
 void RegisterServe(CLI::App& app, int* exit_code);
+void RegisterLoadtest(CLI::App& app, int* exit_code);
 
 // Prints "dsinfer: error: <message>" (newlines in the message are flattened) to stderr.
 void PrintError(const std::string& message);

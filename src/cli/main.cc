@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   dsinfer::cli::RegisterTemplate(app, &exit_code);
   dsinfer::cli::RegisterBench(app, &exit_code);
   dsinfer::cli::RegisterServe(app, &exit_code);
+  dsinfer::cli::RegisterLoadtest(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
