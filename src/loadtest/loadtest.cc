@@ -18,6 +18,7 @@ namespace {
 
 constexpr int kExactnessSamples = 4;
 constexpr int64_t kMaxExactPool = 2000;
+constexpr double kSetupTimeoutS = 10;
 
 void Note(const RunHooks& hooks, const std::string& text) {
   if (hooks.note) hooks.note(text);
@@ -102,9 +103,10 @@ Expected<Workload> GeneratedWorkload(const LoadtestOptions& o, BlockingHttpClien
 Expected<Report> RunLoadtest(const LoadtestOptions& o, const RunHooks& hooks) {
   DSINFER_RETURN_IF_ERROR(Validate(o));
   DSINFER_ASSIGN_OR_RETURN(ServerUrl url, ParseServerUrl(o.url));
-  // Set-up calls use their own connection, closed before the load starts.
+  // Set-up calls use their own connection, closed before the load starts. Each is bounded (at
+  // most kSetupTimeoutS) so a stalled server delays the start by seconds, not minutes.
   auto http = std::make_unique<BlockingHttpClient>(
-      url, o.api_key, std::max(o.stall_timeout_s, o.connect_timeout_s));
+      url, o.api_key, std::min(kSetupTimeoutS, std::max(o.stall_timeout_s, o.connect_timeout_s)));
 
   std::string model = o.model.empty() ? DiscoverModel(*http, url, hooks) : o.model;
   BodyOptions body;
