@@ -180,6 +180,7 @@ int RunBench(const BenchOptions& o) {
     PrintError(model.status().message());
     return 1;
   }
+  PrintPackSummary(**model);
   const std::string model_name = o.model.empty() ? "tiny (synthesized, Q8_0)" : o.model;
   if (o.concurrency.empty()) {
     RooflineOptions ro;

@@ -82,6 +82,7 @@ int RunGenerate(const RunOptions& o) {
     PrintError(model.status().message());
     return 1;
   }
+  PrintPackSummary(**model);
   ThreadPool pool(o.threads > 0 ? o.threads : ThreadPool::HardwareThreads());
   auto seq = SingleSequence::Create(**model, static_cast<int>(prompt->size()) + o.n_predict, *kv_type);
   if (!seq.ok()) {

@@ -1,8 +1,22 @@
 #include "cli/model_session.h"
 
+#include <cstdio>
+
 #include <cctype>
 
 namespace dsinfer::cli {
+
+void PrintPackSummary(const Model& model) {
+  const PackSummary& p = model.pack_summary();
+  if (!p.skipped_reason.empty()) {
+    std::fprintf(stderr, "weights not packed for the fast kernels: %s\n", p.skipped_reason.c_str());
+  } else if (p.packed_matrices > 0) {
+    std::fprintf(stderr, "packed %d matrices (%.2f GiB) for the fast kernels%s%s\n", p.packed_matrices,
+                 p.packed_bytes / 1073741824.0,
+                 p.cache_path.empty() ? "" : (p.from_cache ? "; mapped from " : "; cached in "),
+                 p.cache_path.c_str());
+  }
+}
 
 namespace {
 constexpr int kBlockSize = 16;

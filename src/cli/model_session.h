@@ -19,6 +19,10 @@ Expected<std::vector<int32_t>> ParseTokenList(const std::string& text);
 // Parses a KV element type flag: "f32", "f16" or "bf16".
 Expected<DType> ParseKvType(const std::string& text);
 
+// One line on stderr saying what Model::Load packed for the fast kernels (and whether from a
+// cache file), or why it did not; nothing when no matrix type has a packed kernel.
+void PrintPackSummary(const Model& model);
+
 class SingleSequence {
  public:
   static Expected<std::unique_ptr<SingleSequence>> Create(const Model& model, int max_tokens, DType kv_type);

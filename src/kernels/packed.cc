@@ -53,7 +53,10 @@ void PackQ8_0(const uint8_t* const* rows, int64_t blocks, uint8_t* dst) {
       const uint8_t* blk = rows[r] + b * kBlock;
       std::memcpy(out + 2 * r, blk, 2);
       for (int g = 0; g < 8; ++g) {
-        for (int i = 0; i < 4; ++i) out[32 + g * 64 + 4 * r + i] = blk[2 + 4 * g + i] ^ 0x80;
+        uint32_t word;
+        std::memcpy(&word, blk + 2 + 4 * g, 4);
+        word ^= 0x80808080u;
+        std::memcpy(out + 32 + g * 64 + 4 * r, &word, 4);
       }
     }
   }
@@ -71,11 +74,8 @@ void PackQ5_0(const uint8_t* const* rows, int64_t blocks, uint8_t* dst) {
       std::memcpy(&qh, blk + 2, 4);
       for (int g = 0; g < 4; ++g) {
         std::memcpy(out + 96 + g * 64 + 4 * r, blk + 6 + 4 * g, 4);
-        for (int i = 0; i < 4; ++i) {
-          const uint64_t bit = uint64_t{1} << (4 * r + i);
-          if ((qh >> (4 * g + i)) & 1) masks[2 * g] |= bit;
-          if ((qh >> (16 + 4 * g + i)) & 1) masks[2 * g + 1] |= bit;
-        }
+        masks[2 * g] |= static_cast<uint64_t>((qh >> (4 * g)) & 0xF) << (4 * r);
+        masks[2 * g + 1] |= static_cast<uint64_t>((qh >> (16 + 4 * g)) & 0xF) << (4 * r);
       }
     }
     std::memcpy(out + 32, masks, sizeof(masks));

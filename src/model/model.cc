@@ -18,7 +18,11 @@ Expected<std::unique_ptr<Model>> Model::Load(const std::string& path) {
   DSINFER_ASSIGN_OR_RETURN(ModelConfig config, ReadModelConfig(file));
   DSINFER_ASSIGN_OR_RETURN(ModelWeights weights, BindWeights(file, &config));
   ThreadPool pool(ThreadPool::HardwareThreads());
-  const PackSummary packed = PackModelWeights(&weights, pool, /*file_backed=*/true);
+  PackOptions pack_options;
+  pack_options.file_backed = true;
+  pack_options.source_path = path;
+  pack_options.cache_dir = DefaultPackCacheDir();
+  const PackSummary packed = PackModelWeights(&weights, pool, pack_options);
   // The weights point into the mapping, which moves with `file` without changing address.
   std::unique_ptr<Model> model(new Model(std::move(file), std::move(config), std::move(weights)));
   model->pack_summary_ = packed;

@@ -1,7 +1,14 @@
 #include "model/packed_weights.h"
 
+#include <fcntl.h>
+#include <limits.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
 
 #include <fstream>
 #include <map>
@@ -49,9 +56,129 @@ void ReleaseFilePages(const uint8_t* p, uint64_t n) {
   if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
+// madvise(advice) over the whole pages inside [p, p + n); a failure (older kernel) only costs
+// speed.
+void Populate(const uint8_t* p, uint64_t n, int advice) {
+  const uint64_t page = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  const uint64_t begin = reinterpret_cast<uint64_t>(p) / page * page;
+  const uint64_t end = (reinterpret_cast<uint64_t>(p) + n + page - 1) / page * page;
+  madvise(reinterpret_cast<void*>(begin), end - begin, advice);
+}
+
+constexpr const char* kFormat = "dsinfer-packed-v1";
+constexpr uint64_t kHeaderBytes = 4096;
+// Smaller models pack in well under a second; only large ones get a cache file.
+constexpr uint64_t kMinCachedBytes = uint64_t{256} << 20;
+
+// Where packed data lives: `base` for `total` bytes, kept alive by `owner`; `commit`, when set,
+// publishes a freshly written cache file once packing is done.
+struct Region {
+  uint8_t* base = nullptr;
+  std::shared_ptr<void> owner;
+  std::function<void()> commit;
+};
+
+Region MapAnonymous(uint64_t total) {
+  void* p = mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) return {};
+  madvise(p, total, MADV_HUGEPAGE);
+  Region r;
+  r.base = static_cast<uint8_t*>(p);
+  r.owner = std::shared_ptr<void>(p, [total](void* q) { munmap(q, total); });
+  return r;
+}
+
+uint64_t Fnv1a(const std::string& s) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+// The cache file for this source and layout: mapped read-only when a complete one exists
+// (*filled = true), else created (temporary name, renamed by commit) and mapped writable.
+// Returns an empty Region when the cache cannot be used.
+Region OpenCached(const PackOptions& o, const std::string& layout, uint64_t total, bool* filled,
+                  std::string* cache_path) {
+  struct stat st {};
+  if (stat(o.source_path.c_str(), &st) != 0) return {};
+  char resolved[PATH_MAX];
+  const std::string source = realpath(o.source_path.c_str(), resolved) ? resolved : o.source_path;
+  char layout_key[32];
+  std::snprintf(layout_key, sizeof(layout_key), "%016llx",
+                static_cast<unsigned long long>(Fnv1a(layout)));
+  const std::string header = std::string(kFormat) + "\nlayout " + layout_key + "\nsource " + source + " " + std::to_string(st.st_size) + " " +
+                             std::to_string(st.st_mtim.tv_sec) + "." +
+                             std::to_string(st.st_mtim.tv_nsec) + "\n";
+  if (header.size() >= kHeaderBytes) return {};
+  char name[32];
+  std::snprintf(name, sizeof(name), "%016llx", static_cast<unsigned long long>(Fnv1a(header)));
+  std::string stem = source.substr(source.find_last_of('/') + 1);
+  const std::string path = o.cache_dir + "/" + stem + "." + name + ".packed";
+  const uint64_t size = kHeaderBytes + total;
+
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    struct stat cst {};
+    std::string head(header.size(), '\0');
+    const bool valid = fstat(fd, &cst) == 0 && static_cast<uint64_t>(cst.st_size) == size &&
+                       pread(fd, head.data(), head.size(), 0) == static_cast<ssize_t>(head.size()) &&
+                       head == header;
+    void* p = valid ? mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
+    close(fd);
+    if (p != MAP_FAILED) {
+      *filled = true;
+      *cache_path = path;
+      Region r;
+      r.base = static_cast<uint8_t*>(p) + kHeaderBytes;
+      r.owner = std::shared_ptr<void>(p, [size](void* q) { munmap(q, size); });
+      return r;
+    }
+  }
+
+  // Create: mkdir -p, write under a temporary name, rename when complete.
+  for (size_t i = 1; i <= o.cache_dir.size(); ++i) {
+    if (i == o.cache_dir.size() || o.cache_dir[i] == '/') mkdir(o.cache_dir.substr(0, i).c_str(), 0755);
+  }
+  const std::string tmp = path + ".tmp." + std::to_string(getpid());
+  const int wfd = open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (wfd < 0) return {};
+  void* p = MAP_FAILED;
+  if (ftruncate(wfd, static_cast<off_t>(size)) == 0 &&
+      pwrite(wfd, header.data(), header.size(), 0) == static_cast<ssize_t>(header.size())) {
+    p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, wfd, 0);
+  }
+  close(wfd);
+  if (p == MAP_FAILED) {
+    unlink(tmp.c_str());
+    return {};
+  }
+  *cache_path = path;
+  Region r;
+  r.base = static_cast<uint8_t*>(p) + kHeaderBytes;
+  r.owner = std::shared_ptr<void>(p, [size](void* q) { munmap(q, size); });
+  r.commit = [tmp, path] {
+    if (rename(tmp.c_str(), path.c_str()) != 0) unlink(tmp.c_str());
+  };
+  return r;
+}
+
 }  // namespace
 
-PackSummary PackModelWeights(ModelWeights* w, ThreadPool& pool, bool file_backed) {
+std::string DefaultPackCacheDir() {
+  if (const char* dir = std::getenv("DSINFER_CACHE_DIR")) {
+    return std::string(dir) == "off" ? std::string() : std::string(dir);
+  }
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
+    return std::string(xdg) + "/dsinfer";
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    return std::string(home) + "/.cache/dsinfer";
+  }
+  return {};
+}
+
+PackSummary PackModelWeights(ModelWeights* w, ThreadPool& pool, const PackOptions& options) {
+  const bool file_backed = options.file_backed;
   PackSummary summary;
   std::vector<PackTarget> targets;
   Collect(&w->output, 1, &targets);
@@ -75,31 +202,50 @@ PackSummary PackModelWeights(ModelWeights* w, ThreadPool& pool, bool file_backed
     offsets[t.m->data] = total;
     total += (static_cast<uint64_t>(t.rows) * t.m->row_bytes + 63) / 64 * 64;
   }
-  const uint64_t available = AvailableMemoryBytes();
-  if (total + (uint64_t{1} << 30) > available) {
-    std::ostringstream reason;
-    reason << "packing needs " << total / (1 << 20) << " MiB but only " << available / (1 << 20)
-           << " MiB are available";
-    summary.skipped_reason = reason.str();
-    return summary;
+  std::string descriptor = kFormat;
+  for (const PackTarget& t : targets) {
+    descriptor += " " + std::to_string(offsets[t.m->data]) + ":" + std::to_string(t.rows) + "x" +
+                  std::to_string(t.m->cols) + ":" + DTypeName(t.m->type);
   }
-  void* region = mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (region == MAP_FAILED) {
-    summary.skipped_reason = "could not map " + std::to_string(total / (1 << 20)) + " MiB";
-    return summary;
+  Region region;
+  bool filled = false;
+  if (total >= kMinCachedBytes && !options.source_path.empty() && !options.cache_dir.empty()) {
+    region = OpenCached(options, descriptor, total, &filled, &summary.cache_path);
   }
-  madvise(region, total, MADV_HUGEPAGE);
-  auto* base = static_cast<uint8_t*>(region);
-  w->packed_storage = std::shared_ptr<void>(region, [total](void* p) { munmap(p, total); });
+  if (region.base == nullptr) {
+    const uint64_t available = AvailableMemoryBytes();
+    if (total + (uint64_t{1} << 30) > available) {
+      std::ostringstream reason;
+      reason << "packing needs " << total / (1 << 20) << " MiB but only " << available / (1 << 20)
+             << " MiB are available";
+      summary.skipped_reason = reason.str();
+      return summary;
+    }
+    region = MapAnonymous(total);
+    if (region.base == nullptr) {
+      summary.skipped_reason = "could not map " + std::to_string(total / (1 << 20)) + " MiB";
+      return summary;
+    }
+  }
+  summary.from_cache = filled;
+  uint8_t* base = region.base;
+  w->packed_storage = region.owner;
 
   std::map<const uint8_t*, bool> done;
   for (const PackTarget& t : targets) {
     uint8_t* dst = base + offsets[t.m->data];
-    if (!done[t.m->data]) {
+    if (!done[t.m->data] && filled) {
+      done[t.m->data] = true;
+      summary.packed_bytes += static_cast<uint64_t>(t.rows) * t.m->row_bytes;
+      ++summary.packed_matrices;
+    } else if (!done[t.m->data]) {
       const int64_t groups = t.rows / kPackRows;
       const WeightMatrix& m = *t.m;
       pool.ParallelFor(static_cast<size_t>(groups), [&](int, size_t b, size_t e) {
         const uint64_t group_bytes = static_cast<uint64_t>(kPackRows) * m.row_bytes;
+        // Map both ranges in one call each instead of a page fault per 4 KiB.
+        Populate(m.data + b * group_bytes, (e - b) * group_bytes, MADV_POPULATE_READ);
+        Populate(dst + b * group_bytes, (e - b) * group_bytes, MADV_POPULATE_WRITE);
         PackRows(m.type, m.data + b * group_bytes, static_cast<int64_t>(e - b) * kPackRows, m.cols,
                  dst + b * group_bytes);
       });
@@ -112,6 +258,7 @@ PackSummary PackModelWeights(ModelWeights* w, ThreadPool& pool, bool file_backed
     }
     t.m->packed = dst;
   }
+  if (region.commit) region.commit();
   return summary;
 }
 

@@ -1,9 +1,8 @@
 // Packing a model's matrices for the packed MatMul kernels (kernels/packed.h).
 //
 // PackModelWeights copies every matrix whose type has a packed kernel on this CPU into one
-// anonymous region backed by transparent huge pages (so a decoded token's scattered expert
-// reads miss the TLB far less than on the file's 4 KiB pages) and points the matrices'
-// `packed` fields at it; the region lives as long as the weights. The copy is of the same size
+// region (a cache file, see PackOptions, or anonymous memory backed by transparent huge pages)
+// and points the matrices' `packed` fields at it; the region lives as long as the weights. The copy is of the same size
 // as the packed tensors; the file's pages of fully packed tensors are released from the process
 // (they stay in the page cache until the kernel needs the memory; file-backed weights only). Skipped, with a reason, when
 // no type has a packed kernel, DSINFER_REPACK=0, or the copy would not fit in available memory.
@@ -17,13 +16,29 @@
 
 namespace dsinfer {
 
+struct PackOptions {
+  // The matrices point into a read-only mapping of this file (their pages may be released).
+  bool file_backed = false;
+  std::string source_path;  // the model file, for the cache key
+  // Directory for cache files of packed weights; empty: none. Large models' packed weights are
+  // written there once ("<file>.<key>.packed", key = source path, size, mtime and layout) and
+  // later loads map the file instead of packing again; processes that load the same model
+  // share its pages.
+  std::string cache_dir;
+};
+
+// The cache directory from the environment: $DSINFER_CACHE_DIR ("off" disables), else
+// $XDG_CACHE_HOME/dsinfer, else $HOME/.cache/dsinfer, else none.
+std::string DefaultPackCacheDir();
+
 struct PackSummary {
   uint64_t packed_bytes = 0;  // bytes copied into the packed region
   int packed_matrices = 0;    // tensors (stacked ones count once)
   std::string skipped_reason; // non-empty when nothing was packed although something could be
+  bool from_cache = false;    // the packed weights were mapped from an existing cache file
+  std::string cache_path;     // the cache file used or written, if any
 };
 
-// `file_backed`: the matrices point into a read-only file mapping (their pages may be released).
-PackSummary PackModelWeights(ModelWeights* weights, ThreadPool& pool, bool file_backed);
+PackSummary PackModelWeights(ModelWeights* weights, ThreadPool& pool, const PackOptions& options);
 
 }  // namespace dsinfer
