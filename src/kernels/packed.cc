@@ -6,6 +6,10 @@
 //   bytes qs[32p + 4g .. 32p + 4g + 3] at 4r (low nibbles: sub-block 2p, high: 2p + 1).
 // Q8_0 (544 bytes per 32 columns): d[16] fp16, then for each group g of 4 quants, 64 bytes: row
 //   r's qs[4g .. 4g + 3] XOR 0x80 (as unsigned bytes) at 4r.
+// Q6_K (3360 bytes per 256 columns): d[16] fp16, scales[16 sub-blocks][16 rows] int8, then for
+//   each sub-block j of 16 quants three 64-byte vectors A, B, H holding u = q + 32 (6 bits) of
+//   quants 16j + 4k + i (group k < 4) of row r at byte 4r + i: A low/high nibbles: low 4 bits of
+//   groups 0/1, B: of groups 2/3, H: the top 2 bits of groups 0, 1, 2, 3 in bits 0-1, 2-3, 4-5, 6-7.
 // Q5_0 (352 bytes per 32 columns): d[16] fp16, then eight 64-bit masks, (g, low/high) for g < 4:
 //   bit 4r + i is the fifth bit of quant 4g + i (low) or 16 + 4g + i (high) of row r, then for
 //   each g < 4, 64 bytes: row r's qs[4g .. 4g + 3] at 4r (low nibbles: quants 4g.., high: 16 + 4g..).
@@ -62,6 +66,42 @@ void PackQ8_0(const uint8_t* const* rows, int64_t blocks, uint8_t* dst) {
   }
 }
 
+// The 6-bit value (q + 32) of element e of a Q6_K block (as dequantize_row_q6_K reads it).
+int Q6_KValue(const uint8_t* blk, int e) {
+  const uint8_t* ql = blk;
+  const uint8_t* qh = blk + 128;
+  const int h = e / 128, quadrant = (e % 128) / 32, l = e % 32;
+  const uint8_t low = ql[64 * h + l + 32 * (quadrant & 1)];
+  const int nibble = quadrant < 2 ? (low & 0xF) : (low >> 4);
+  const int high = (qh[32 * h + l] >> (2 * quadrant)) & 3;
+  return nibble | (high << 4);
+}
+
+void PackQ6_K(const uint8_t* const* rows, int64_t blocks, uint8_t* dst) {
+  constexpr size_t kBlock = 210;
+  for (int64_t b = 0; b < blocks; ++b) {
+    uint8_t* out = dst + b * kBlock * kPackRows;
+    for (int64_t r = 0; r < kPackRows; ++r) {
+      const uint8_t* blk = rows[r] + b * kBlock;
+      std::memcpy(out + 2 * r, blk + 208, 2);
+      for (int j = 0; j < 16; ++j) out[32 + j * 16 + r] = blk[192 + j];
+      for (int j = 0; j < 16; ++j) {
+        uint8_t* a = out + 288 + j * 192;
+        uint8_t* bb = a + 64;
+        uint8_t* h = a + 128;
+        for (int i = 0; i < 4; ++i) {
+          int u[4];
+          for (int k = 0; k < 4; ++k) u[k] = Q6_KValue(blk, 16 * j + 4 * k + i);
+          a[4 * r + i] = static_cast<uint8_t>((u[0] & 0xF) | ((u[1] & 0xF) << 4));
+          bb[4 * r + i] = static_cast<uint8_t>((u[2] & 0xF) | ((u[3] & 0xF) << 4));
+          h[4 * r + i] = static_cast<uint8_t>((u[0] >> 4) | ((u[1] >> 4) << 2) | ((u[2] >> 4) << 4) |
+                                              ((u[3] >> 4) << 6));
+        }
+      }
+    }
+  }
+}
+
 void PackQ5_0(const uint8_t* const* rows, int64_t blocks, uint8_t* dst) {
   constexpr size_t kBlock = 22;
   for (int64_t b = 0; b < blocks; ++b) {
@@ -90,7 +130,8 @@ bool RepackDisabled() {
 }  // namespace
 
 bool HasPackedLayout(DType type) {
-  return type == DType::kQ4_K || type == DType::kQ5_0 || type == DType::kQ8_0;
+  return type == DType::kQ4_K || type == DType::kQ5_0 || type == DType::kQ8_0 ||
+         type == DType::kQ6_K;
 }
 
 bool PackedKernelAvailable(DType type) {
@@ -113,6 +154,7 @@ void PackRows(DType type, const uint8_t* src, int64_t rows, int64_t cols, uint8_
       case DType::kQ4_K: PackQ4_K(group_rows, blocks, out); break;
       case DType::kQ8_0: PackQ8_0(group_rows, blocks, out); break;
       case DType::kQ5_0: PackQ5_0(group_rows, blocks, out); break;
+      case DType::kQ6_K: PackQ6_K(group_rows, blocks, out); break;
       default: CHECK(false) << "unreachable";
     }
   }

@@ -26,7 +26,7 @@ inline constexpr int64_t kPackRows = 16;
 // DSINFER_REPACK=0 (for comparisons). Packing weights of other types is pointless.
 bool PackedKernelAvailable(DType type);
 
-// Whether `type` has a packed layout at all (independent of the CPU): Q4_K, Q5_0, Q8_0.
+// Whether `type` has a packed layout at all (independent of the CPU): Q4_K, Q6_K, Q5_0, Q8_0.
 bool HasPackedLayout(DType type);
 
 // Packs rows [0, rows) of a matrix of `cols`-element rows of `type` (rows % kPackRows == 0,

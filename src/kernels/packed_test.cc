@@ -20,7 +20,7 @@
 namespace dsinfer {
 namespace {
 
-constexpr DType kPackedTypes[] = {DType::kQ4_K, DType::kQ5_0, DType::kQ8_0};
+constexpr DType kPackedTypes[] = {DType::kQ4_K, DType::kQ6_K, DType::kQ5_0, DType::kQ8_0};
 
 std::vector<uint8_t> RandomMatrix(DType type, int64_t rows, int64_t cols, std::mt19937& rng) {
   const uint64_t row_bytes = *RowBytes(type, cols);

@@ -1,5 +1,6 @@
 #include "model/packed_weights.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/mman.h>
@@ -8,6 +9,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 
 #include <fstream>
@@ -65,6 +67,7 @@ void Populate(const uint8_t* p, uint64_t n, int advice) {
   madvise(reinterpret_cast<void*>(begin), end - begin, advice);
 }
 
+// Bump the version whenever a packed layout (kernels/packed.cc) changes.
 constexpr const char* kFormat = "dsinfer-packed-v1";
 constexpr uint64_t kHeaderBytes = 4096;
 // Smaller models pack in well under a second; only large ones get a cache file.
@@ -92,6 +95,33 @@ uint64_t Fnv1a(const std::string& s) {
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
   return h;
+}
+
+// Deletes the other cache files of `source` in `dir` (left by an older layout or an older
+// version of the file), found by name and confirmed by the source line of their header.
+void RemoveStaleCacheFiles(const std::string& dir, const std::string& stem, const std::string& source,
+                           const std::string& keep) {
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return;
+  const std::string want = "\nsource " + source + " ";
+  while (const dirent* e = readdir(d)) {
+    const std::string name = e->d_name;
+    const std::string path = dir + "/" + name;
+    if (path == keep || name.rfind(stem + ".", 0) != 0 || name.size() < 7 ||
+        name.compare(name.size() - 7, 7, ".packed") != 0) {
+      continue;
+    }
+    const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    std::string head(kHeaderBytes, '\0');
+    const ssize_t n = pread(fd, head.data(), head.size(), 0);
+    close(fd);
+    if (n > 0 && head.compare(0, std::strlen(kFormat) - 1, kFormat, std::strlen(kFormat) - 1) == 0 &&
+        head.find(want) != std::string::npos) {
+      unlink(path.c_str());
+    }
+  }
+  closedir(d);
 }
 
 // The cache file for this source and layout: mapped read-only when a complete one exists
@@ -156,8 +186,12 @@ Region OpenCached(const PackOptions& o, const std::string& layout, uint64_t tota
   Region r;
   r.base = static_cast<uint8_t*>(p) + kHeaderBytes;
   r.owner = std::shared_ptr<void>(p, [size](void* q) { munmap(q, size); });
-  r.commit = [tmp, path] {
-    if (rename(tmp.c_str(), path.c_str()) != 0) unlink(tmp.c_str());
+  r.commit = [tmp, path, dir = o.cache_dir, stem, source] {
+    if (rename(tmp.c_str(), path.c_str()) != 0) {
+      unlink(tmp.c_str());
+      return;
+    }
+    RemoveStaleCacheFiles(dir, stem, source, path);
   };
   return r;
 }

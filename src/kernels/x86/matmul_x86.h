@@ -28,8 +28,8 @@ DotRowsFn Avx512KQuantDotRows(DType weight_type);
 // AVX-512 BF16 dot kernel for BF16 weights (needs CpuFeatures::avx512_bf16 as well).
 DotRowsFn Avx512Bf16DotRows();
 
-// AVX-512 F/BW/VL/DQ + VNNI kernel for packed 16-row groups of `weight_type` (Q4_K, Q5_0,
-// Q8_0; kernels/packed.h), or nullptr.
+// AVX-512 F/BW/VL/DQ + VNNI kernel for packed 16-row groups of `weight_type` (Q4_K, Q6_K,
+// Q5_0, Q8_0; kernels/packed.h), or nullptr.
 PackedDotFn Avx512PackedDotRows(DType weight_type);
 
 // AVX-512 F/BW/VL/DQ activation quantizer for `vec_dot_type` (Q8_0, Q8_K), or nullptr.

@@ -127,6 +127,52 @@ void PackedQ4_K(int64_t n, const uint8_t* w, const uint8_t* x, size_t xs, float*
   for (int t = 0; t < NT; ++t) _mm512_storeu_ps(y + t * ys, facc[t]);
 }
 
+// Q6_K against Q8_K activations; quants formed as u = q + 32, taken back per sub-block of 16
+// with the activation's bsums.
+template <int NT>
+void PackedQ6_K(int64_t n, const uint8_t* w, const uint8_t* x, size_t xs, float* y, size_t ys) {
+  constexpr size_t kGroupBlock = 210 * 16;
+  __m512 facc[NT];
+  for (int t = 0; t < NT; ++t) facc[t] = _mm512_setzero_ps();
+  const __m512i low4 = _mm512_set1_epi8(0x0F);
+  const __m512i bits45 = _mm512_set1_epi8(0x30);
+  for (int64_t b = 0; b < n / 256; ++b) {
+    const uint8_t* wb = w + b * kGroupBlock;
+    const __m512 d = LoadHalf16(wb);
+    __m512i isum[NT];
+    for (int t = 0; t < NT; ++t) isum[t] = _mm512_setzero_si512();
+    for (int j = 0; j < 16; ++j) {
+      const __m512i sc = _mm512_cvtepi8_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wb + 32 + 16 * j)));
+      const uint8_t* q = wb + 288 + j * 192;
+      const __m512i a = Load64(q), bq = Load64(q + 64), h = Load64(q + 128);
+      // (high & 0x30) | low in one ternary-logic op: imm 0xEC = (a & c) | b, c = 0x30 per byte.
+      const __m512i u0 = _mm512_ternarylogic_epi32(_mm512_slli_epi16(h, 4), _mm512_and_si512(a, low4), bits45, 0xEC);
+      const __m512i u1 = _mm512_ternarylogic_epi32(
+          _mm512_slli_epi16(h, 2), _mm512_and_si512(_mm512_srli_epi16(a, 4), low4), bits45, 0xEC);
+      const __m512i u2 = _mm512_ternarylogic_epi32(h, _mm512_and_si512(bq, low4), bits45, 0xEC);
+      const __m512i u3 = _mm512_ternarylogic_epi32(
+          _mm512_srli_epi16(h, 2), _mm512_and_si512(_mm512_srli_epi16(bq, 4), low4), bits45, 0xEC);
+      for (int t = 0; t < NT; ++t) {
+        const uint8_t* xq = x + t * xs + b * kQ8_KBytes + 4 + 16 * j;
+        __m512i acc = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u0, Broadcast4(xq));
+        acc = _mm512_dpbusd_epi32(acc, u1, Broadcast4(xq + 4));
+        acc = _mm512_dpbusd_epi32(acc, u2, Broadcast4(xq + 8));
+        acc = _mm512_dpbusd_epi32(acc, u3, Broadcast4(xq + 12));
+        int16_t bsum;
+        std::memcpy(&bsum, x + t * xs + b * kQ8_KBytes + 260 + 2 * j, 2);
+        acc = _mm512_sub_epi32(acc, _mm512_set1_epi32(32 * bsum));
+        isum[t] = _mm512_add_epi32(isum[t], _mm512_mullo_epi32(acc, sc));
+      }
+    }
+    for (int t = 0; t < NT; ++t) {
+      float d8;
+      std::memcpy(&d8, x + t * xs + b * kQ8_KBytes, 4);
+      facc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[t]), _mm512_mul_ps(d, _mm512_set1_ps(d8)), facc[t]);
+    }
+  }
+  for (int t = 0; t < NT; ++t) _mm512_storeu_ps(y + t * ys, facc[t]);
+}
+
 // Q8_0 against Q8_0 activations; quants stored as q + 128.
 template <int NT>
 void PackedQ8_0(int64_t n, const uint8_t* w, const uint8_t* x, size_t xs, float* y, size_t ys) {
@@ -205,6 +251,7 @@ void PackedQ5_0(int64_t n, const uint8_t* w, const uint8_t* x, size_t xs, float*
   }
 
 DSINFER_PACKED_DISPATCH(PackedQ4_K)
+DSINFER_PACKED_DISPATCH(PackedQ6_K)
 DSINFER_PACKED_DISPATCH(PackedQ8_0)
 DSINFER_PACKED_DISPATCH(PackedQ5_0)
 
@@ -215,6 +262,7 @@ DSINFER_PACKED_DISPATCH(PackedQ5_0)
 PackedDotFn Avx512PackedDotRows(DType weight_type) {
   switch (weight_type) {
     case DType::kQ4_K: return PackedQ4_KRows;
+    case DType::kQ6_K: return PackedQ6_KRows;
     case DType::kQ8_0: return PackedQ8_0Rows;
     case DType::kQ5_0: return PackedQ5_0Rows;
     default: return nullptr;
