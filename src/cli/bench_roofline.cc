@@ -73,36 +73,55 @@ int RunRooflineBench(const Model& model, ThreadPool& pool, const RooflineOptions
 
   std::vector<double> prefill_tps, decode_tps;
   std::vector<float> logits;
-  for (int rep = 0; rep < o.reps; ++rep) {
-    auto seq = SingleSequence::Create(model, o.prompt_tokens + o.gen_tokens, o.kv_type);
-    if (!seq.ok()) {
-      PrintError(seq.status().message());
-      return 1;
-    }
+  // As llama-bench: prefill ("pp") and decode ("tg") are separate tests, each on a fresh
+  // sequence; decode starts from an empty context and feeds back its own greedy tokens. One
+  // untimed decode warms caches, page tables and the thread pool first.
+  auto decode = [&](int n_tokens, double* seconds) -> Status {
+    DSINFER_ASSIGN_OR_RETURN(auto seq, SingleSequence::Create(model, n_tokens + 1, o.kv_type));
+    int32_t next = prompt.empty() ? 1 : prompt[0];
     const auto t0 = Clock::now();
-    for (int start = 0; start < o.prompt_tokens; start += 512) {
-      const int len = std::min(512, o.prompt_tokens - start);
-      std::vector<int32_t> chunk(prompt.begin() + start, prompt.begin() + start + len);
-      Status st = (*seq)->Append(chunk, false, pool, &logits);
-      if (!st.ok()) {
-        PrintError(st.message());
-        return 1;
-      }
-    }
-    const auto t1 = Clock::now();
-    int32_t next = static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
-    for (int i = 0; i < o.gen_tokens; ++i) {
-      Status st = (*seq)->Append({next}, false, pool, &logits);
-      if (!st.ok()) {
-        PrintError(st.message());
-        return 1;
-      }
+    for (int i = 0; i < n_tokens; ++i) {
+      DSINFER_RETURN_IF_ERROR(seq->Append({next}, false, pool, &logits));
       next = static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
     }
-    const auto t2 = Clock::now();
-    prefill_tps.push_back(o.prompt_tokens / Seconds(t0, t1));
-    decode_tps.push_back(o.gen_tokens / Seconds(t1, t2));
+    *seconds = Seconds(t0, Clock::now());
+    return Status::Ok();
+  };
+  double warm_seconds = 0;
+  if (Status st = decode(std::min(o.gen_tokens, 4), &warm_seconds); !st.ok()) {
+    PrintError(st.message());
+    return 1;
   }
+  for (int rep = 0; rep < o.reps; ++rep) {
+    if (o.prompt_tokens > 0) {
+      auto seq = SingleSequence::Create(model, o.prompt_tokens, o.kv_type);
+      if (!seq.ok()) {
+        PrintError(seq.status().message());
+        return 1;
+      }
+      const auto t0 = Clock::now();
+      for (int start = 0; start < o.prompt_tokens; start += 512) {
+        const int len = std::min(512, o.prompt_tokens - start);
+        std::vector<int32_t> chunk(prompt.begin() + start, prompt.begin() + start + len);
+        Status st = (*seq)->Append(chunk, false, pool, &logits);
+        if (!st.ok()) {
+          PrintError(st.message());
+          return 1;
+        }
+      }
+      prefill_tps.push_back(o.prompt_tokens / Seconds(t0, Clock::now()));
+    }
+    if (o.gen_tokens > 0) {
+      double seconds = 0;
+      if (Status st = decode(o.gen_tokens, &seconds); !st.ok()) {
+        PrintError(st.message());
+        return 1;
+      }
+      decode_tps.push_back(o.gen_tokens / seconds);
+    }
+  }
+  if (prefill_tps.empty()) prefill_tps.push_back(0);
+  if (decode_tps.empty()) decode_tps.push_back(0);
   const long rss = PeakRssKiB();  // before the bandwidth buffer inflates it
   const double bandwidth = MeasureReadBandwidth(pool);
   const ModelFootprint fp = ComputeFootprint(model.file(), c);

@@ -158,8 +158,11 @@ int RunBench(const BenchOptions& o) {
     PrintError(kv_type.status().message());
     return 2;
   }
-  if (o.prompt_tokens < 1 || o.gen_tokens < 1) {
-    PrintError("-p and -n must be >= 1");
+  const bool engine_mode = !o.concurrency.empty();
+  if (engine_mode ? (o.prompt_tokens < 1 || o.gen_tokens < 1)
+                  : (o.prompt_tokens < 0 || o.gen_tokens < 0 || o.prompt_tokens + o.gen_tokens == 0)) {
+    PrintError(engine_mode ? "-p and -n must be >= 1"
+                           : "-p and -n must be >= 0 and not both 0 (0 skips that test)");
     return 2;
   }
   ThreadPool pool(o.threads > 0 ? o.threads : ThreadPool::HardwareThreads());

@@ -1,4 +1,6 @@
 // dsinfer: one binary, many subcommands (inspect, quantize, ...).
+#include <malloc.h>
+
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
@@ -8,6 +10,11 @@
 #endif
 
 int main(int argc, char** argv) {
+  // A forward pass allocates and frees activation buffers of a few MiB per layer. glibc would
+  // map each from the kernel and unmap it on free, paying page faults and zeroing every time;
+  // keep such buffers in the heap and freed memory mapped for reuse instead.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
   CLI::App app{"dsinfer: DeepSeek-family GGUF inference on CPU"};
   app.set_version_flag("--version", std::string("dsinfer ") + DSINFER_VERSION);
   app.require_subcommand(1);

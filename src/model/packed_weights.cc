@@ -156,6 +156,10 @@ Region OpenCached(const PackOptions& o, const std::string& layout, uint64_t tota
     void* p = valid ? mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0) : MAP_FAILED;
     close(fd);
     if (p != MAP_FAILED) {
+      // Large page-cache folios can then be mapped whole, and every page table entry is set
+      // now rather than by a fault during the first requests.
+      madvise(p, size, MADV_HUGEPAGE);
+      madvise(p, size, MADV_POPULATE_READ);
       *filled = true;
       *cache_path = path;
       Region r;
