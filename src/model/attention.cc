@@ -19,7 +19,7 @@ namespace {
 #endif
 
 DSINFER_SIMD_CLONES
-float Dot(const float* a, const float* b, int64_t n) {
+float Dot(const float* __restrict a, const float* __restrict b, int64_t n) {
   float acc[16] = {};
   int64_t i = 0;
   for (; i + 16 <= n; i += 16) {
@@ -33,7 +33,7 @@ float Dot(const float* a, const float* b, int64_t n) {
 
 // o[i] += a * v[i]: the value accumulation of attention.
 DSINFER_SIMD_CLONES
-void Axpy(float a, const float* v, int64_t n, float* o) {
+void Axpy(float a, const float* __restrict v, int64_t n, float* __restrict o) {
   for (int64_t i = 0; i < n; ++i) o[i] += a * v[i];
 }
 
