@@ -24,6 +24,13 @@ constexpr size_t kQ8_0Bytes = 34;   // fp16 d, int8 qs[32]
 
 inline __m512i Load64(const uint8_t* p) { return _mm512_loadu_si512(p); }
 
+// Hardware prefetchers stop at 4 KiB page boundaries; a decode step streams each group once, so
+// the kernels request the lines they will read kPrefetchBytes later themselves.
+constexpr int64_t kPrefetchBytes = 4096;
+inline void PrefetchLines(const uint8_t* p, int64_t bytes) {
+  for (int64_t i = 0; i < bytes; i += 64) _mm_prefetch(reinterpret_cast<const char*>(p + i), _MM_HINT_T0);
+}
+
 inline __m512 LoadHalf16(const uint8_t* p) {
   return _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
 }
@@ -64,6 +71,7 @@ void PackedQ4_K(int64_t n, const uint8_t* w, const uint8_t* x, size_t xs, float*
   const __m512i byte1 = _mm512_set1_epi32(0xff00);
   for (int64_t b = 0; b < n / 256; ++b) {
     const uint8_t* wb = w + b * kGroupBlock;
+    PrefetchLines(wb + kPrefetchBytes, kGroupBlock);
     const __m512 d = LoadHalf16(wb);
     const __m512 dmin = LoadHalf16(wb + 32);
     const __m512i u0 = Load64(wb + 64), u1 = Load64(wb + 128), u2 = Load64(wb + 192);
@@ -97,8 +105,12 @@ void PackedQ4_K(int64_t n, const uint8_t* w, const uint8_t* x, size_t xs, float*
       const __m512i mt = _mm512_srli_epi32(mins, shift);
       const __m512i min_pair = _mm512_or_si512(_mm512_and_si512(mt, byte0),
                                                _mm512_slli_epi32(_mm512_and_si512(mt, byte1), 8));
-      __m512i acc_a[NT], acc_b[NT];
-      for (int t = 0; t < NT; ++t) acc_a[t] = acc_b[t] = _mm512_setzero_si512();
+      // Two accumulators per sub-block (even and odd groups) halve the vpdpbusd dependency
+      // chains, which otherwise limit a single token's stream.
+      __m512i acc_a[NT][2], acc_b[NT][2];
+      for (int t = 0; t < NT; ++t) {
+        acc_a[t][0] = acc_a[t][1] = acc_b[t][0] = acc_b[t][1] = _mm512_setzero_si512();
+      }
       const uint8_t* q = wb + 256 + p * 512;
       for (int g = 0; g < 8; ++g) {
         const __m512i bytes = Load64(q + g * 64);
@@ -106,13 +118,15 @@ void PackedQ4_K(int64_t n, const uint8_t* w, const uint8_t* x, size_t xs, float*
         const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(bytes, 4), low4);
         for (int t = 0; t < NT; ++t) {
           const uint8_t* xq = x + t * xs + b * kQ8_KBytes + 4 + 64 * p + 4 * g;
-          acc_a[t] = _mm512_dpbusd_epi32(acc_a[t], lo, Broadcast4(xq));
-          acc_b[t] = _mm512_dpbusd_epi32(acc_b[t], hi, Broadcast4(xq + 32));
+          acc_a[t][g & 1] = _mm512_dpbusd_epi32(acc_a[t][g & 1], lo, Broadcast4(xq));
+          acc_b[t][g & 1] = _mm512_dpbusd_epi32(acc_b[t][g & 1], hi, Broadcast4(xq + 32));
         }
       }
       for (int t = 0; t < NT; ++t) {
-        isum[t] = _mm512_add_epi32(isum[t], _mm512_add_epi32(_mm512_mullo_epi32(acc_a[t], sc_a),
-                                                             _mm512_mullo_epi32(acc_b[t], sc_b)));
+        const __m512i a = _mm512_add_epi32(acc_a[t][0], acc_a[t][1]);
+        const __m512i bsum = _mm512_add_epi32(acc_b[t][0], acc_b[t][1]);
+        isum[t] = _mm512_add_epi32(isum[t], _mm512_add_epi32(_mm512_mullo_epi32(a, sc_a),
+                                                             _mm512_mullo_epi32(bsum, sc_b)));
         imin[t] = _mm512_dpwssd_epi32(imin[t], min_pair, _mm512_set1_epi32(bsum_pairs[t][p]));
       }
     }
@@ -138,6 +152,7 @@ void PackedQ6_K(int64_t n, const uint8_t* w, const uint8_t* x, size_t xs, float*
   const __m512i bits45 = _mm512_set1_epi8(0x30);
   for (int64_t b = 0; b < n / 256; ++b) {
     const uint8_t* wb = w + b * kGroupBlock;
+    PrefetchLines(wb + kPrefetchBytes, kGroupBlock);
     const __m512 d = LoadHalf16(wb);
     __m512i isum[NT];
     for (int t = 0; t < NT; ++t) isum[t] = _mm512_setzero_si512();
@@ -181,18 +196,21 @@ void PackedQ8_0(int64_t n, const uint8_t* w, const uint8_t* x, size_t xs, float*
   for (int t = 0; t < NT; ++t) facc[t] = _mm512_setzero_ps();
   for (int64_t b = 0; b < n / 32; ++b) {
     const uint8_t* wb = w + b * kGroupBlock;
+    PrefetchLines(wb + kPrefetchBytes, kGroupBlock);
     const __m512 d = LoadHalf16(wb);
-    __m512i acc[NT];
-    for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_si512();
+    __m512i acc[NT][2];
+    for (int t = 0; t < NT; ++t) acc[t][0] = acc[t][1] = _mm512_setzero_si512();
     for (int g = 0; g < 8; ++g) {
       const __m512i q = Load64(wb + 32 + g * 64);
       for (int t = 0; t < NT; ++t) {
-        acc[t] = _mm512_dpbusd_epi32(acc[t], q, Broadcast4(x + t * xs + b * kQ8_0Bytes + 2 + 4 * g));
+        acc[t][g & 1] = _mm512_dpbusd_epi32(acc[t][g & 1], q,
+                                            Broadcast4(x + t * xs + b * kQ8_0Bytes + 2 + 4 * g));
       }
     }
     for (int t = 0; t < NT; ++t) {
       const uint8_t* xb = x + t * xs + b * kQ8_0Bytes;
-      const __m512i isum = _mm512_sub_epi32(acc[t], _mm512_set1_epi32(128 * SumBytes32(xb + 2)));
+      const __m512i isum = _mm512_sub_epi32(_mm512_add_epi32(acc[t][0], acc[t][1]),
+                                            _mm512_set1_epi32(128 * SumBytes32(xb + 2)));
       facc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum),
                                 _mm512_mul_ps(d, _mm512_set1_ps(HalfToFloat(xb))), facc[t]);
     }
@@ -210,11 +228,12 @@ void PackedQ5_0(int64_t n, const uint8_t* w, const uint8_t* x, size_t xs, float*
   const __m512i bit4 = _mm512_set1_epi8(0x10);
   for (int64_t b = 0; b < n / 32; ++b) {
     const uint8_t* wb = w + b * kGroupBlock;
+    PrefetchLines(wb + kPrefetchBytes, kGroupBlock);
     const __m512 d = LoadHalf16(wb);
     uint64_t masks[8];
     std::memcpy(masks, wb + 32, sizeof(masks));
-    __m512i acc[NT];
-    for (int t = 0; t < NT; ++t) acc[t] = _mm512_setzero_si512();
+    __m512i acc[NT], acc_hi[NT];
+    for (int t = 0; t < NT; ++t) acc[t] = acc_hi[t] = _mm512_setzero_si512();
     for (int g = 0; g < 4; ++g) {
       const __m512i bytes = Load64(wb + 96 + g * 64);
       const __m512i lo = _mm512_and_si512(bytes, low4);
@@ -226,12 +245,13 @@ void PackedQ5_0(int64_t n, const uint8_t* w, const uint8_t* x, size_t xs, float*
       for (int t = 0; t < NT; ++t) {
         const uint8_t* xq = x + t * xs + b * kQ8_0Bytes + 2 + 4 * g;
         acc[t] = _mm512_dpbusd_epi32(acc[t], lo5, Broadcast4(xq));
-        acc[t] = _mm512_dpbusd_epi32(acc[t], hi5, Broadcast4(xq + 16));
+        acc_hi[t] = _mm512_dpbusd_epi32(acc_hi[t], hi5, Broadcast4(xq + 16));
       }
     }
     for (int t = 0; t < NT; ++t) {
       const uint8_t* xb = x + t * xs + b * kQ8_0Bytes;
-      const __m512i isum = _mm512_sub_epi32(acc[t], _mm512_set1_epi32(16 * SumBytes32(xb + 2)));
+      const __m512i isum = _mm512_sub_epi32(_mm512_add_epi32(acc[t], acc_hi[t]),
+                                            _mm512_set1_epi32(16 * SumBytes32(xb + 2)));
       facc[t] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum),
                                 _mm512_mul_ps(d, _mm512_set1_ps(HalfToFloat(xb))), facc[t]);
     }
