@@ -99,7 +99,12 @@ uint64_t ThreadPool::WaitForJob(uint64_t seen) {
     const uint64_t g = generation_.load(std::memory_order_acquire);
     if (g != seen || stop_.load(std::memory_order_relaxed)) return g;
     DSINFER_CPU_RELAX();
-    if ((spins & 255) == 255 && Clock::now() > spin_until) break;
+    if ((spins & 1023) == 1023) {
+      if (Clock::now() > spin_until) break;
+      // On a machine with more runnable threads than cores, a spinning worker may hold the
+      // core the caller needs to publish the next job: let others run now and then.
+      std::this_thread::yield();
+    }
   }
   std::unique_lock<std::mutex> lock(mu_);
   sleepers_.fetch_add(1);

@@ -5,9 +5,10 @@
 //
 // A decoded token runs a few hundred parallel loops of some tens of microseconds each, so the
 // hand-off must cost far less than a futex wake-up: idle workers spin on the job counter for a
-// bounded time (kSpinMicros) before they sleep. A pool left idle longer than that sleeps and
-// costs nothing. Chunks are claimed, not assigned: when a worker is descheduled (a busy
-// machine), the caller runs its chunk instead of waiting a scheduler time slice for it.
+// bounded time (kSpinMicros, yielding the core now and then) before they sleep. A pool left
+// idle longer than that sleeps and costs nothing. Chunks are claimed, not assigned: when a
+// worker is descheduled (a busy machine), the caller runs its chunk instead of waiting a
+// scheduler time slice for it.
 #pragma once
 
 #include <atomic>
@@ -40,7 +41,7 @@ class ThreadPool {
   static int HardwareThreads();
 
   // How long an idle worker polls for the next loop before it sleeps.
-  static constexpr int64_t kSpinMicros = 2000;
+  static constexpr int64_t kSpinMicros = 500;
 
  private:
   void WorkerLoop();
