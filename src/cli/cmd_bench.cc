@@ -40,6 +40,7 @@ struct BenchOptions {
   int max_batched_tokens = 512;
   std::string kv_type = "f16";
   uint64_t seed = 1;
+  int prefix_tokens = 0;  // > 0: also time the first token with a cold and a warm prefix cache
   bool json = false;
 };
 
@@ -49,6 +50,7 @@ struct BenchResult {
   uint64_t generated = 0;
   double aggregate_tok_s = 0;     // generated tokens / wall time (prefill mixed in)
   double per_stream_tok_s = 0;    // mean over requests of (n - 1) / decode time
+  double decode_tok_s = 0;        // sum over requests of (n - 1) / decode time
   double ttft_p50_s = 0;
   double ttft_p99_s = 0;
   double mean_batch = 0;          // sequences per forward pass
@@ -139,12 +141,63 @@ Expected<BenchResult> RunOne(const Model& model, ThreadPool& pool, const BenchOp
   const engine::EngineStats after = eng->Stats();
   res.aggregate_tok_s = static_cast<double>(res.generated) / res.wall_s;
   res.per_stream_tok_s = per_stream / concurrency;
+  res.decode_tok_s = per_stream;
   res.ttft_p50_s = Percentile(ttft, 0.5);
   res.ttft_p99_s = Percentile(ttft, 0.99);
   const uint64_t steps = after.steps - before.steps;
   res.mean_batch = steps ? static_cast<double>(after.batched_sequences - before.batched_sequences) / steps : 0;
   res.preemptions = after.preemptions - before.preemptions;
   return res;
+}
+
+struct PrefixTtft {
+  double cold_s = 0, warm_s = 0;
+  int64_t cached_tokens = 0;  // prompt tokens the warm request found in the prefix cache
+};
+
+// Time to first token of a request with a shared prefix of o.prefix_tokens tokens plus a
+// 16-token question, first with an empty prefix cache, then again with another question.
+Expected<PrefixTtft> RunPrefixTtft(const Model& model, ThreadPool& pool, const BenchOptions& o,
+                                   DType kv_type) {
+  engine::EngineOptions eo;
+  eo.scheduler.max_batch_size = o.max_batch_size;
+  eo.scheduler.max_num_batched_tokens = o.max_batched_tokens;
+  eo.kv_type = kv_type;
+  eo.enable_prefix_caching = true;
+  constexpr int kQuestion = 16;
+  eo.max_model_len = o.prefix_tokens + kQuestion + 2;
+  eo.kv_sizing.blocks = 3 * ((eo.max_model_len + eo.block_size - 1) / eo.block_size + 1);
+  DSINFER_ASSIGN_OR_RETURN(auto eng, engine::Engine::Create(model, pool, eo));
+  const int32_t n_vocab = eng->limits().n_vocab;
+  const std::vector<int32_t> prefix = RandomPrompt(o.seed + 5000, o.prefix_tokens, n_vocab);
+  auto ttft = [&](uint64_t question_seed, int64_t* cached) -> Expected<double> {
+    engine::GenerateRequest r;
+    r.prompt = prefix;
+    const std::vector<int32_t> q = RandomPrompt(question_seed, kQuestion, n_vocab);
+    r.prompt.insert(r.prompt.end(), q.begin(), q.end());
+    r.sampling.temperature = 0;
+    r.max_tokens = 1;
+    r.ignore_eos = true;
+    DSINFER_ASSIGN_OR_RETURN(auto sub, eng->Submit(std::move(r)));
+    double first = 0;
+    while (auto e = sub.events->Next()) {
+      if (e->finish == engine::FinishReason::kError) return Internal("bench request failed: " + e->error);
+      if (e->done) {
+        first = e->timings.first_token_s;
+        if (cached != nullptr) *cached = e->usage.cached_prompt_tokens;
+      }
+    }
+    return first;
+  };
+  DSINFER_ASSIGN_OR_RETURN(double warmup, ttft(o.seed + 4000, nullptr));  // page in the weights
+  (void)warmup;
+  // A fresh engine, so the first timed request finds nothing cached.
+  eng.reset();
+  DSINFER_ASSIGN_OR_RETURN(eng, engine::Engine::Create(model, pool, eo));
+  PrefixTtft out;
+  DSINFER_ASSIGN_OR_RETURN(out.cold_s, ttft(o.seed + 6000, nullptr));
+  DSINFER_ASSIGN_OR_RETURN(out.warm_s, ttft(o.seed + 7000, &out.cached_tokens));
+  return out;
 }
 
 int RunBench(const BenchOptions& o) {
@@ -208,13 +261,30 @@ int RunBench(const BenchOptions& o) {
         std::printf("model %s, %d threads, prompt %d tokens, %d generated per request, KV %s, max batch %d\n",
                     model_name.c_str(), pool.num_threads(), o.prompt_tokens, o.gen_tokens, o.kv_type.c_str(),
                     o.max_batch_size);
-        std::printf("%11s %9s %12s %12s %11s %11s %10s %8s\n", "concurrency", "wall_s", "output_tok/s",
-                    "stream_tok/s", "ttft_p50_s", "ttft_p99_s", "mean_batch", "preempt");
+        std::printf("%11s %9s %12s %12s %12s %11s %11s %10s %8s\n", "concurrency", "wall_s",
+                    "output_tok/s", "decode_tok/s", "stream_tok/s", "ttft_p50_s", "ttft_p99_s",
+                    "mean_batch", "preempt");
       }
-      std::printf("%11d %9.2f %12.1f %12.1f %11.3f %11.3f %10.1f %8llu\n", r->concurrency, r->wall_s,
-                  r->aggregate_tok_s, r->per_stream_tok_s, r->ttft_p50_s, r->ttft_p99_s, r->mean_batch,
-                  static_cast<unsigned long long>(r->preemptions));
+      std::printf("%11d %9.2f %12.1f %12.1f %12.1f %11.3f %11.3f %10.1f %8llu\n", r->concurrency,
+                  r->wall_s, r->aggregate_tok_s, r->decode_tok_s, r->per_stream_tok_s, r->ttft_p50_s,
+                  r->ttft_p99_s, r->mean_batch, static_cast<unsigned long long>(r->preemptions));
       std::fflush(stdout);
+    }
+  }
+  PrefixTtft prefix;
+  if (o.prefix_tokens > 0) {
+    auto r = RunPrefixTtft(**model, pool, o, *kv_type);
+    if (!r.ok()) {
+      PrintError(r.status().message());
+      return 1;
+    }
+    prefix = *r;
+    if (!o.json) {
+      std::printf("shared prefix of %d tokens + 16-token question: time to first token cold %.3f s, "
+                  "warm %.3f s (%.1fx; %lld prompt tokens from the prefix cache)\n",
+                  o.prefix_tokens, prefix.cold_s, prefix.warm_s,
+                  prefix.warm_s > 0 ? prefix.cold_s / prefix.warm_s : 0.0,
+                  static_cast<long long>(prefix.cached_tokens));
     }
   }
   if (o.json) {
@@ -232,10 +302,17 @@ int RunBench(const BenchOptions& o) {
                               {"generated_tokens", r.generated},
                               {"aggregate_output_tokens_per_second", r.aggregate_tok_s},
                               {"per_stream_decode_tokens_per_second", r.per_stream_tok_s},
+                              {"aggregate_decode_tokens_per_second", r.decode_tok_s},
                               {"ttft_p50_seconds", r.ttft_p50_s},
                               {"ttft_p99_seconds", r.ttft_p99_s},
                               {"mean_batch_sequences", r.mean_batch},
                               {"preemptions", r.preemptions}});
+    }
+    if (o.prefix_tokens > 0) {
+      j["prefix_ttft"] = {{"prefix_tokens", o.prefix_tokens},
+                          {"cold_seconds", prefix.cold_s},
+                          {"warm_seconds", prefix.warm_s},
+                          {"cached_tokens", prefix.cached_tokens}};
     }
     std::printf("%s\n", j.dump(2).c_str());
   }
@@ -260,6 +337,9 @@ void RegisterBench(CLI::App& app, int* exit_code) {
   cmd->add_option("--max-batched-tokens", opts->max_batched_tokens, "Tokens per step (default 512)");
   cmd->add_option("--kv-type", opts->kv_type, "KV cache element type: f16 (default), bf16, f32");
   cmd->add_option("--seed", opts->seed, "Seed of the random prompts");
+  cmd->add_option("--prefix-tokens", opts->prefix_tokens,
+                  "Engine mode: also measure time to first token behind a shared prefix of this "
+                  "many tokens, with a cold and then a warm prefix cache");
   cmd->add_flag("--json", opts->json, "Print the results as JSON");
   cmd->callback([opts, exit_code] { *exit_code = RunBench(*opts); });
 }
