@@ -33,7 +33,7 @@ struct RunnerOptions {
   double request_rate = 0;
   int64_t max_requests = 0;  // 0: no limit
   double duration_s = 0;     // 0: no limit
-  double stall_timeout_s = 30;
+  double stall_timeout_s = 60;
   double connect_timeout_s = 10;
   uint64_t seed = 0;
   bool handle_signals = false;

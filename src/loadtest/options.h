@@ -42,7 +42,7 @@ struct LoadtestOptions {
   double slo_ttft_ms = 0;
   double slo_tpot_ms = 0;
 
-  double stall_timeout_s = 30;  // a request with no byte for this long is a `timeout` error
+  double stall_timeout_s = 60;  // a request with no byte for this long is a `timeout` error
   double connect_timeout_s = 10;
   std::string json_out;  // "" none, "-" stdout, else a file
 };

@@ -26,6 +26,8 @@ Report BuildReport(const RunResult& run, const LoadtestOptions& options) {
   for (const RequestRecord& q : run.records) {
     if (q.outcome == Outcome::kCancelled) {
       ++r.cancelled;
+      r.cancelled_completion_tokens += q.output_events;
+      if (q.output_events > 0) r.cancelled_prompt_tokens += q.prompt_tokens;
       continue;
     }
     if (q.outcome == Outcome::kError) {
@@ -60,8 +62,10 @@ Report BuildReport(const RunResult& run, const LoadtestOptions& options) {
     r.error_rate = static_cast<double>(r.failed) / static_cast<double>(r.succeeded + r.failed);
   if (r.wall_s > 0) {
     r.requests_per_s = static_cast<double>(r.succeeded) / r.wall_s;
-    r.output_tokens_per_s = static_cast<double>(r.completion_tokens) / r.wall_s;
-    r.total_tokens_per_s = static_cast<double>(r.prompt_tokens + r.completion_tokens) / r.wall_s;
+    const int64_t output = r.completion_tokens + r.cancelled_completion_tokens;
+    const int64_t prompt = r.prompt_tokens + r.cancelled_prompt_tokens;
+    r.output_tokens_per_s = static_cast<double>(output) / r.wall_s;
+    r.total_tokens_per_s = static_cast<double>(prompt + output) / r.wall_s;
     if (options.slo_ttft_ms > 0 || options.slo_tpot_ms > 0)
       r.goodput_per_s = static_cast<double>(r.slo_met) / r.wall_s;
   }
@@ -136,9 +140,14 @@ std::string FormatTable(const Report& r) {
     t += Format("  goodput      %.2f requests/s (%lld requests with %s)\n", *r.goodput_per_s,
                 static_cast<long long>(r.slo_met), slo.c_str());
   }
-  t += Format("  tokens       %lld prompt, %lld completion (server usage on %lld of %lld)\n",
+  t += Format("  tokens       %lld prompt, %lld completion (server usage on %lld of %lld)",
               static_cast<long long>(r.prompt_tokens), static_cast<long long>(r.completion_tokens),
               static_cast<long long>(r.usage_reported), static_cast<long long>(r.succeeded));
+  if (r.cancelled_completion_tokens > 0) {
+    t += Format("; cancelled requests had streamed %lld",
+                static_cast<long long>(r.cancelled_completion_tokens));
+  }
+  t += "\n";
   t += "\n  latency (ms)        mean       p50       p90       p99       max     count\n";
   auto row = [&t](const char* name, const Distribution& d) {
     t += Format("  %-14s %9.2f %9.2f %9.2f %9.2f %9.2f %9zu\n", name, d.mean, d.p50, d.p90, d.p99,

@@ -6,6 +6,9 @@
 //   ITL   every gap between consecutive output events
 //   E2E   request start -> data: [DONE]
 // Goodput counts succeeded requests meeting every SLO given (TTFT and TPOT limits), per second.
+// Token throughput also counts what requests cut off by the --duration deadline had streamed
+// (their output events, and their prompt once its first token arrived), so a short window at
+// high concurrency does not under-report the server; token totals count succeeded requests only.
 // Pure functions; thread-safe.
 #pragma once
 
@@ -41,9 +44,11 @@ struct Report {
   double error_rate = 0;           // failed / (succeeded + failed)
   std::vector<ErrorCount> errors;  // by kind, sorted by name
 
-  int64_t prompt_tokens = 0;      // of succeeded requests
-  int64_t completion_tokens = 0;  // of succeeded requests
-  int64_t usage_reported = 0;     // succeeded requests whose counts came from `usage`
+  int64_t prompt_tokens = 0;                // of succeeded requests
+  int64_t completion_tokens = 0;            // of succeeded requests
+  int64_t usage_reported = 0;               // succeeded requests whose counts came from `usage`
+  int64_t cancelled_prompt_tokens = 0;      // prompts of cancelled requests that had output
+  int64_t cancelled_completion_tokens = 0;  // output events cancelled requests had received
 
   double requests_per_s = 0;
   double output_tokens_per_s = 0;

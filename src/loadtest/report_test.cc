@@ -47,7 +47,9 @@ RunResult Sample() {
   RequestRecord cancelled;
   cancelled.index = 6;
   cancelled.outcome = Outcome::kCancelled;
-  cancelled.completion_tokens = 99;
+  cancelled.prompt_tokens = 10;
+  cancelled.ttft_s = 0.2;
+  cancelled.output_events = 4;  // streamed before the deadline cut it off
   run.records.push_back(cancelled);
   return run;
 }
@@ -62,10 +64,12 @@ TEST(ReportTest, CountsAndThroughput) {
   EXPECT_EQ(r.cancelled, 1);
   EXPECT_DOUBLE_EQ(r.error_rate, 0.5);
   EXPECT_EQ(r.prompt_tokens, 30);
-  EXPECT_EQ(r.completion_tokens, 18);  // the cancelled request's tokens do not count
+  EXPECT_EQ(r.completion_tokens, 18);  // totals: succeeded requests only
+  EXPECT_EQ(r.cancelled_completion_tokens, 4);
+  EXPECT_EQ(r.cancelled_prompt_tokens, 10);
   EXPECT_DOUBLE_EQ(r.requests_per_s, 1.5);
-  EXPECT_DOUBLE_EQ(r.output_tokens_per_s, 9);
-  EXPECT_DOUBLE_EQ(r.total_tokens_per_s, 24);
+  EXPECT_DOUBLE_EQ(r.output_tokens_per_s, 11);  // (18 + 4) / 2 s: what was streamed counts
+  EXPECT_DOUBLE_EQ(r.total_tokens_per_s, 31);   // (30 + 10 + 22) / 2 s
   EXPECT_FALSE(r.goodput_per_s.has_value());
   ASSERT_EQ(r.errors.size(), 2u);
   EXPECT_EQ(r.errors[0].kind, "dropped");
@@ -77,7 +81,7 @@ TEST(ReportTest, CountsAndThroughput) {
 TEST(ReportTest, LatencyDistributions) {
   LoadtestOptions o;
   const Report r = BuildReport(Sample(), o);
-  EXPECT_EQ(r.ttft_ms.count, 3u);
+  EXPECT_EQ(r.ttft_ms.count, 3u);  // latencies: succeeded requests only
   EXPECT_NEAR(r.ttft_ms.p50, 100, 1e-9);
   EXPECT_EQ(r.tpot_ms.count, 2u);
   EXPECT_NEAR(r.tpot_ms.mean, 100, 1e-9);

@@ -36,7 +36,7 @@ struct CallContext {
   boost::asio::ip::tcp::resolver::results_type endpoints;
   std::string request_head;  // request line and headers, without Content-Length and the blank line
   std::chrono::milliseconds connect_timeout{10000};
-  std::chrono::milliseconds stall_timeout{30000};
+  std::chrono::milliseconds stall_timeout{60000};
   Clock::time_point run_start;
   std::vector<std::unique_ptr<Connection>> idle;  // keep-alive connections ready for reuse
   int64_t connections_opened = 0;
