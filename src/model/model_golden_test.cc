@@ -13,6 +13,7 @@
 
 #include "gguf/writer.h"
 #include "model/model.h"
+#include "kernels/packed.h"
 #include "model/synth.h"
 #include "testing/golden.h"
 
@@ -116,6 +117,21 @@ TEST_P(ModelGoldenTest, LogitsGreedyAndRoutingMatchLlamaCpp) {
   const std::string name = GetParam();
   const bool f32 = name.find("-f32") != std::string::npos;
   const bool half = name.find("-f16") != std::string::npos || name.find("-bf16") != std::string::npos;
+  // The check must cover the fast path: quantized files of packable types run packed kernels
+  // where this CPU has them (the matrices' packed copies are what Forward reads).
+  int packable = 0;
+  for (const LayerWeights& L : (*model)->weights().layers) {
+    for (const WeightMatrix* m : {&L.wq, &L.wo, &L.wkv_a, &L.ffn_gate, &L.gate_shexp, &L.gate_exps.first}) {
+      if (m->rows >= 16 && PackedKernelAvailable(m->type)) {
+        ++packable;
+        EXPECT_NE(m->packed, nullptr) << "a packable matrix was not packed";
+      }
+    }
+  }
+  if (packable > 0) {
+    EXPECT_GT((*model)->pack_summary().packed_matrices, 0);
+    std::printf("[ info ] %s: %d checked matrices run on packed kernels\n", name.c_str(), packable);
+  }
 
   Runner runner(**model, static_cast<int>(prompt.size()) + 40);
   RoutingTrace routing;
