@@ -24,14 +24,14 @@ double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::d
 // Read bandwidth of this machine with the pool's threads: the best of a few passes summing a
 // buffer far larger than the caches.
 double MeasureReadBandwidth(ThreadPool& pool) {
-  const size_t bytes = size_t{1} << 30;
+  const size_t bytes = size_t{256} << 20;  // far beyond the last-level cache, small beside a model
   std::vector<uint64_t> buffer(bytes / sizeof(uint64_t));
   pool.ParallelFor(buffer.size(), [&](int, size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) buffer[i] = i;  // first touch by the thread that reads it
   });
   double best = 0;
   std::vector<uint64_t> sums(static_cast<size_t>(pool.num_threads()) * 8);
-  for (int pass = 0; pass < 4; ++pass) {
+  for (int pass = 0; pass < 8; ++pass) {
     const auto t0 = Clock::now();
     pool.ParallelFor(buffer.size() / 8, [&](int t, size_t b, size_t e) {
       uint64_t acc[8] = {};
@@ -125,7 +125,7 @@ int RunRooflineBench(const Model& model, ThreadPool& pool, const RooflineOptions
   }
   if (prefill_tps.empty()) prefill_tps.push_back(0);
   if (decode_tps.empty()) decode_tps.push_back(0);
-  const long rss = PeakRssKiB();  // before the bandwidth buffer inflates it
+  const long rss = PeakRssKiB();
   const double bandwidth = std::max(bandwidth_before, MeasureReadBandwidth(pool));
   const ModelFootprint fp = ComputeFootprint(model.file(), c);
   const double roofline = bandwidth / static_cast<double>(fp.bytes_read_per_token);
