@@ -195,6 +195,10 @@ Expected<std::unique_ptr<GenerationBackend>> LoadEngineBackend(const ServerConfi
                        std::chrono::system_clock::now().time_since_epoch()).count();
   d.bos_text = TokenTextOr(*backend->tokenizer_, backend->tokenizer_->bos_id());
   d.eos_text = TokenTextOr(*backend->tokenizer_, backend->tokenizer_->eos_id());
+  const PackSummary& packed = backend->model_->pack_summary();
+  d.packed_bytes = packed.packed_bytes;
+  d.pack_cache_path = packed.cache_path;
+  d.pack_skipped = packed.skipped_reason;
   return std::unique_ptr<GenerationBackend>(std::move(backend));
 }
 

@@ -27,6 +27,10 @@ struct BackendDescription {
   int64_t created_unix = 0;    // load time
   std::string bos_text;        // rendered into templates as bos_token
   std::string eos_text;
+  // What the model load packed for the fast kernels (model/packed_weights.h).
+  uint64_t packed_bytes = 0;
+  std::string pack_cache_path;   // cache file mapped or written, if any
+  std::string pack_skipped;      // why nothing was packed, if something could have been
 };
 
 class GenerationBackend {

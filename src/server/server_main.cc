@@ -112,6 +112,9 @@ Status RunServer(const ServerConfig& config, const std::string& version) {
                          {"kv_blocks", static_cast<int64_t>(stats.kv_blocks_total)},
                          {"kv_block_size", static_cast<int64_t>(stats.block_size)},
                          {"kv_blocks_pinned", static_cast<int64_t>(stats.kv_blocks_pinned)},
+                         {"packed_bytes", static_cast<int64_t>(backend->description().packed_bytes)},
+                         {"pack_cache", backend->description().pack_cache_path},
+                         {"pack_skipped", backend->description().pack_skipped},
                          {"load_s", std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count()}});
 
   const int sig = WaitForStopSignal(stop_signals);
