@@ -10,9 +10,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
-
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -177,7 +176,9 @@ Region OpenCached(const PackOptions& o, const std::string& layout, uint64_t tota
   const int wfd = open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (wfd < 0) return {};
   void* p = MAP_FAILED;
-  if (ftruncate(wfd, static_cast<off_t>(size)) == 0 &&
+  // Blocks are allocated up front: a full disk is an error here, not a SIGBUS on a later store
+  // into the mapping.
+  if (posix_fallocate(wfd, 0, static_cast<off_t>(size)) == 0 &&
       pwrite(wfd, header.data(), header.size(), 0) == static_cast<ssize_t>(header.size())) {
     p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, wfd, 0);
   }
