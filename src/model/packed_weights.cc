@@ -69,8 +69,6 @@ void Populate(const uint8_t* p, uint64_t n, int advice) {
 // Bump the version whenever a packed layout (kernels/packed.cc) changes.
 constexpr const char* kFormat = "dsinfer-packed-v1";
 constexpr uint64_t kHeaderBytes = 4096;
-// Smaller models pack in well under a second; only large ones get a cache file.
-constexpr uint64_t kMinCachedBytes = uint64_t{256} << 20;
 
 // Where packed data lives: `base` for `total` bytes, kept alive by `owner`; `commit`, when set,
 // publishes a freshly written cache file once packing is done.
@@ -248,7 +246,7 @@ PackSummary PackModelWeights(ModelWeights* w, ThreadPool& pool, const PackOption
   }
   Region region;
   bool filled = false;
-  if (total >= kMinCachedBytes && !options.source_path.empty() && !options.cache_dir.empty()) {
+  if (total >= options.min_cached_bytes && !options.source_path.empty() && !options.cache_dir.empty()) {
     region = OpenCached(options, descriptor, total, &filled, &summary.cache_path);
   }
   if (region.base == nullptr) {

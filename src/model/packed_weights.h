@@ -25,6 +25,9 @@ struct PackOptions {
   // later loads map the file instead of packing again; processes that load the same model
   // share its pages.
   std::string cache_dir;
+  // Only packed copies of at least this size get a cache file (small ones pack in well under a
+  // second).
+  uint64_t min_cached_bytes = uint64_t{256} << 20;
 };
 
 // The cache directory from the environment: $DSINFER_CACHE_DIR ("off" disables), else
