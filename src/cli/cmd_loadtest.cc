@@ -13,7 +13,6 @@
 
 #include <cstdio>
 #include <fstream>
-#include <map>
 #include <memory>
 
 #include "cli/commands.h"
@@ -129,12 +128,11 @@ void RegisterLoadtest(CLI::App& app, int* exit_code) {
   cmd->add_option("--dataset", o->dataset,
                   "JSONL file, one {\"prompt\": ...} or {\"messages\": [...]} per line, optional "
                   "\"max_tokens\"");
-  const std::map<std::string, loadtest::Endpoint> endpoints = {
-      {"chat", loadtest::Endpoint::kChat}, {"completions", loadtest::Endpoint::kCompletions}};
-  cmd->add_option("--endpoint", o->endpoint,
+  auto endpoint = std::make_shared<std::string>("chat");
+  cmd->add_option("--endpoint", *endpoint,
                   "chat (/v1/chat/completions) or completions (/v1/completions)")
-      ->transform(CLI::CheckedTransformer(endpoints, CLI::ignore_case))
-      ->default_str("chat");
+      ->check(CLI::IsMember({"chat", "completions"}))
+      ->capture_default_str();
   cmd->add_option("--shared-prefix-tokens", o->shared_prefix_tokens,
                   "Every generated prompt starts with the same prefix of this many tokens "
                   "(prefix-cache workload)")
@@ -153,7 +151,11 @@ void RegisterLoadtest(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--json", o->json_out,
                   "Write every figure as JSON to this file ('-': stdout, table to stderr)");
-  cmd->callback([o, exit_code] { *exit_code = Run(*o); });
+  cmd->callback([o, endpoint, exit_code] {
+    o->endpoint =
+        *endpoint == "completions" ? loadtest::Endpoint::kCompletions : loadtest::Endpoint::kChat;
+    *exit_code = Run(*o);
+  });
 }
 
 }  // namespace dsinfer::cli
