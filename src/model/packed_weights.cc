@@ -202,16 +202,9 @@ Region OpenCached(const PackOptions& o, const std::string& layout, uint64_t tota
 }  // namespace
 
 std::string DefaultPackCacheDir() {
-  if (const char* dir = std::getenv("DSINFER_CACHE_DIR")) {
-    return std::string(dir) == "off" ? std::string() : std::string(dir);
-  }
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
-    return std::string(xdg) + "/dsinfer";
-  }
-  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
-    return std::string(home) + "/.cache/dsinfer";
-  }
-  return {};
+  const char* dir = std::getenv("DSINFER_CACHE_DIR");
+  if (dir == nullptr || std::string(dir) == "off") return {};
+  return dir;
 }
 
 PackSummary PackModelWeights(ModelWeights* w, ThreadPool& pool, const PackOptions& options) {
