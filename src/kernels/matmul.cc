@@ -27,7 +27,7 @@ constexpr DType kSupported[] = {
 
 constexpr size_t kMaxTypeId = 64;  // larger than every ggml type id in DType
 
-// Weight bytes swept per tile: small enough to stay in L2 while every token group reuses it.
+// Weight bytes swept per tile when several token groups reuse it: small enough to stay in L2.
 constexpr uint64_t kTileBytes = 128 * 1024;
 
 MatMulKernel BestKernel(DType weight_type) {
@@ -60,6 +60,15 @@ std::array<MatMulKernel, kMaxTypeId> ChooseKernels() {
   std::array<MatMulKernel, kMaxTypeId> table{};
   for (DType type : kSupported) table[static_cast<size_t>(type)] = BestKernel(type);
   return table;
+}
+
+// Decode-shaped products only stream: a tile is then a run of memory a thread reads before it
+// claims the next, and each new run starts without the prefetchers' help. 512 KiB runs decoded
+// V2-Lite Q4_K_M at 25-26 tok/s against 21-23.5 with 128 KiB (alternating runs, 2 threads).
+constexpr uint64_t kStreamTileBytes = 512 * 1024;
+
+uint64_t TileBytesFor(int64_t n_tokens) {
+  return n_tokens <= kMaxPackedTokens ? kStreamTileBytes : kTileBytes;
 }
 
 // Scratch for the converted activations of the calling thread; grows, never shrinks.
@@ -198,7 +207,7 @@ void RunMatMulMany(const MatMulJob* jobs, const MatMulKernel* const* kernels, si
     p.activation_bytes = ActivationRowBytes(kernel.activation_type, w.cols);
     p.activations = reinterpret_cast<const uint8_t*>(job.x);
     p.tile_rows = std::max<int64_t>(
-        1, static_cast<int64_t>(kTileBytes / std::max<uint64_t>(w.row_bytes, 1)));
+        1, static_cast<int64_t>(TileBytesFor(job.n_tokens) / std::max<uint64_t>(w.row_bytes, 1)));
     p.packed_rows = 0;
     if (w.packed != nullptr && kernel.packed_dot != nullptr) {
       p.packed_rows = w.rows - w.rows % kPackRows;
