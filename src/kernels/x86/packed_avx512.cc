@@ -105,26 +105,32 @@ void PackedQ4_K(int64_t n, const uint8_t* w, const uint8_t* x, size_t xs, float*
       const __m512i mt = _mm512_srli_epi32(mins, shift);
       const __m512i min_pair = _mm512_or_si512(_mm512_and_si512(mt, byte0),
                                                _mm512_slli_epi32(_mm512_and_si512(mt, byte1), 8));
-      // Two accumulators per sub-block (even and odd groups) halve the vpdpbusd dependency
-      // chains, which otherwise limit a single token's stream.
-      __m512i acc_a[NT][2], acc_b[NT][2];
+      // With one or two tokens, two accumulators per sub-block (even and odd groups) halve the
+      // vpdpbusd dependency chains that would limit the stream; more tokens give independent
+      // chains already, and more registers would spill.
+      constexpr int kSplit = NT <= 2 ? 2 : 1;
+      __m512i acc_a[NT][kSplit], acc_b[NT][kSplit];
       for (int t = 0; t < NT; ++t) {
-        acc_a[t][0] = acc_a[t][1] = acc_b[t][0] = acc_b[t][1] = _mm512_setzero_si512();
+        for (int k = 0; k < kSplit; ++k) acc_a[t][k] = acc_b[t][k] = _mm512_setzero_si512();
       }
       const uint8_t* q = wb + 256 + p * 512;
       for (int g = 0; g < 8; ++g) {
         const __m512i bytes = Load64(q + g * 64);
         const __m512i lo = _mm512_and_si512(bytes, low4);
         const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(bytes, 4), low4);
+        const int k = g % kSplit;
         for (int t = 0; t < NT; ++t) {
           const uint8_t* xq = x + t * xs + b * kQ8_KBytes + 4 + 64 * p + 4 * g;
-          acc_a[t][g & 1] = _mm512_dpbusd_epi32(acc_a[t][g & 1], lo, Broadcast4(xq));
-          acc_b[t][g & 1] = _mm512_dpbusd_epi32(acc_b[t][g & 1], hi, Broadcast4(xq + 32));
+          acc_a[t][k] = _mm512_dpbusd_epi32(acc_a[t][k], lo, Broadcast4(xq));
+          acc_b[t][k] = _mm512_dpbusd_epi32(acc_b[t][k], hi, Broadcast4(xq + 32));
         }
       }
       for (int t = 0; t < NT; ++t) {
-        const __m512i a = _mm512_add_epi32(acc_a[t][0], acc_a[t][1]);
-        const __m512i bsum = _mm512_add_epi32(acc_b[t][0], acc_b[t][1]);
+        __m512i a = acc_a[t][0], bsum = acc_b[t][0];
+        if constexpr (kSplit == 2) {
+          a = _mm512_add_epi32(a, acc_a[t][1]);
+          bsum = _mm512_add_epi32(bsum, acc_b[t][1]);
+        }
         isum[t] = _mm512_add_epi32(isum[t], _mm512_add_epi32(_mm512_mullo_epi32(a, sc_a),
                                                              _mm512_mullo_epi32(bsum, sc_b)));
         imin[t] = _mm512_dpwssd_epi32(imin[t], min_pair, _mm512_set1_epi32(bsum_pairs[t][p]));
