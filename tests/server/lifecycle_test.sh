@@ -47,9 +47,11 @@ expect_contains "$(grep '"request_id":"goes-away"' "$SERVER_LOG")" '"status":499
 # --- SIGTERM drains in-flight requests and exits 0 ---
 start_server drain --drain-timeout 120
 pids=()
+# Long enough that no stream can finish between its second event and the SIGTERM (the demo
+# model decodes a few hundred tokens per second per stream in a release build).
 for i in 1 2 3; do
   curl -sN "$BASE/v1/chat/completions" -H 'Content-Type: application/json' \
-    -d '{"messages":[{"role":"user","content":"Go"}],"max_tokens":300,"ignore_eos":true,"stream":true}' >"$WORK/drain$i.txt" &
+    -d '{"messages":[{"role":"user","content":"Go"}],"max_tokens":1000,"ignore_eos":true,"stream":true}' >"$WORK/drain$i.txt" &
   pids+=($!)
 done
 for i in 1 2 3; do wait_for_data_lines "$WORK/drain$i.txt" 2; done
