@@ -199,6 +199,13 @@ Region OpenCached(const PackOptions& o, const std::string& layout, uint64_t tota
   return r;
 }
 
+// Nothing packed, and why.
+PackSummary Skipped(std::string reason) {
+  PackSummary s;
+  s.skipped_reason = std::move(reason);
+  return s;
+}
+
 }  // namespace
 
 std::string DefaultPackCacheDir() {
@@ -208,7 +215,6 @@ std::string DefaultPackCacheDir() {
 }
 
 PackSummary PackModelWeights(ModelWeights* w, ThreadPool& pool, const PackOptions& options) {
-  const bool file_backed = options.file_backed;
   PackSummary summary;
   std::vector<PackTarget> targets;
   Collect(&w->output, 1, &targets);
@@ -230,7 +236,10 @@ PackSummary PackModelWeights(ModelWeights* w, ThreadPool& pool, const PackOption
   for (const PackTarget& t : targets) {
     if (offsets.count(t.m->data) != 0) continue;
     offsets[t.m->data] = total;
-    total += (static_cast<uint64_t>(t.rows) * t.m->row_bytes + 63) / 64 * 64;
+    const uint64_t bytes = static_cast<uint64_t>(t.rows) * t.m->row_bytes;
+    total += (bytes + 63) / 64 * 64;
+    summary.packed_bytes += bytes;
+    ++summary.packed_matrices;
   }
   std::string descriptor = kFormat;
   for (const PackTarget& t : targets) {
@@ -248,45 +257,35 @@ PackSummary PackModelWeights(ModelWeights* w, ThreadPool& pool, const PackOption
       std::ostringstream reason;
       reason << "packing needs " << total / (1 << 20) << " MiB but only " << available / (1 << 20)
              << " MiB are available";
-      summary.skipped_reason = reason.str();
-      return summary;
+      return Skipped(reason.str());
     }
     region = MapAnonymous(total);
     if (region.base == nullptr) {
-      summary.skipped_reason = "could not map " + std::to_string(total / (1 << 20)) + " MiB";
-      return summary;
+      return Skipped("could not map " + std::to_string(total / (1 << 20)) + " MiB");
     }
   }
   summary.from_cache = filled;
   uint8_t* base = region.base;
   w->packed_storage = region.owner;
 
-  std::map<const uint8_t*, bool> done;
+  std::map<const uint8_t*, bool> packed;  // sources already copied (a cache file holds them all)
   for (const PackTarget& t : targets) {
     uint8_t* dst = base + offsets[t.m->data];
-    if (!done[t.m->data] && filled) {
-      done[t.m->data] = true;
-      summary.packed_bytes += static_cast<uint64_t>(t.rows) * t.m->row_bytes;
-      ++summary.packed_matrices;
-    } else if (!done[t.m->data]) {
-      const int64_t groups = t.rows / kPackRows;
-      const WeightMatrix& m = *t.m;
-      pool.ParallelFor(static_cast<size_t>(groups), [&](int, size_t b, size_t e) {
-        const uint64_t group_bytes = static_cast<uint64_t>(kPackRows) * m.row_bytes;
-        // Map both ranges in one call each instead of a page fault per 4 KiB.
-        Populate(m.data + b * group_bytes, (e - b) * group_bytes, MADV_POPULATE_READ);
-        Populate(dst + b * group_bytes, (e - b) * group_bytes, MADV_POPULATE_WRITE);
-        PackRows(m.type, m.data + b * group_bytes, static_cast<int64_t>(e - b) * kPackRows, m.cols,
-                 dst + b * group_bytes);
-      });
-      done[t.m->data] = true;
-      summary.packed_bytes += static_cast<uint64_t>(t.rows) * m.row_bytes;
-      ++summary.packed_matrices;
-      if (file_backed && t.rows % m.rows == 0) {
-        ReleaseFilePages(m.data, static_cast<uint64_t>(t.rows) * m.row_bytes);
-      }
-    }
     t.m->packed = dst;
+    if (filled || packed[t.m->data]) continue;
+    packed[t.m->data] = true;
+    const WeightMatrix& m = *t.m;
+    const uint64_t group_bytes = static_cast<uint64_t>(kPackRows) * m.row_bytes;
+    pool.ParallelFor(static_cast<size_t>(t.rows / kPackRows), [&](int, size_t b, size_t e) {
+      // Map both ranges in one call each instead of a page fault per 4 KiB.
+      Populate(m.data + b * group_bytes, (e - b) * group_bytes, MADV_POPULATE_READ);
+      Populate(dst + b * group_bytes, (e - b) * group_bytes, MADV_POPULATE_WRITE);
+      PackRows(m.type, m.data + b * group_bytes, static_cast<int64_t>(e - b) * kPackRows, m.cols,
+               dst + b * group_bytes);
+    });
+    if (options.file_backed && t.rows % m.rows == 0) {
+      ReleaseFilePages(m.data, static_cast<uint64_t>(t.rows) * m.row_bytes);
+    }
   }
   if (region.commit) region.commit();
   return summary;
