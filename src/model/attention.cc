@@ -1,41 +1,13 @@
 #include <algorithm>
 #include <vector>
 
+#include "kernels/attention_rows.h"
 #include "kernels/ops.h"
 #include "model/forward_state.h"
 
 namespace dsinfer {
 
 namespace {
-
-// Dot product with 16 independent partial sums, so the compiler vectorizes it while the
-// summation order stays a fixed function of n (results do not depend on batch shape). Cloned
-// per instruction set (the model layer is built for baseline x86-64); every clone sums in the
-// same order, so results do not depend on the CPU either.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_ADDRESS__)
-#define DSINFER_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define DSINFER_SIMD_CLONES
-#endif
-
-DSINFER_SIMD_CLONES
-float Dot(const float* __restrict a, const float* __restrict b, int64_t n) {
-  float acc[16] = {};
-  int64_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    for (int j = 0; j < 16; ++j) acc[j] += a[i + j] * b[i + j];
-  }
-  float sum = 0.0f;
-  for (int j = 0; j < 16; ++j) sum += acc[j];
-  for (; i < n; ++i) sum += a[i] * b[i];
-  return sum;
-}
-
-// o[i] += a * v[i]: the value accumulation of attention.
-DSINFER_SIMD_CLONES
-void Axpy(float a, const float* __restrict v, int64_t n, float* __restrict o) {
-  for (int64_t i = 0; i < n; ++i) o[i] += a * v[i];
-}
 
 // Rows [0, n_ctx) of one sequence's K (and V) cache for one layer, converted to f32 once for
 // all the sequence's tokens in the batch (a prompt chunk would otherwise convert each row once
@@ -73,35 +45,52 @@ namespace {
 void AttendHeadsFrom(const KvCache& kv, int layer, const TokenRow& row, const GatheredRows* g,
                      const AttentionShape& shape, float kq_scale, const float* q, int head_begin,
                      int head_end, float* out) {
+  // Rows are visited in chunks: rows read from the cache are converted into a chunk-sized
+  // scratch, so memory does not grow with the context.
+  constexpr int kChunk = 128;
   const int64_t n_ctx = row.pos + 1;
   const int group = shape.n_head / shape.n_kv_head;
   const int n_heads = head_end - head_begin;
-  thread_local std::vector<float> scores, k_scratch, v_scratch;
+  thread_local std::vector<float> scores, scratch;
+  thread_local std::vector<const float*> rows;
   scores.resize(static_cast<size_t>(n_ctx) * n_heads);
-  k_scratch.resize(static_cast<size_t>(kv.layout().k_width));
-  v_scratch.resize(static_cast<size_t>(std::max<int64_t>(1, kv.layout().v_width)));
-
-  // Scores: each cached K row is read once for all requested heads.
-  for (int64_t p = 0; p < n_ctx; ++p) {
-    const float* k_row = RowOf(kv, layer, row, g, p, false, k_scratch.data());
-    for (int h = head_begin; h < head_end; ++h) {
-      const float* k = k_row + (h / group) * shape.k_head_width;
-      const float* qh = q + static_cast<int64_t>(h) * shape.q_stride;
-      scores[static_cast<size_t>((h - head_begin) * n_ctx + p)] = Dot(qh, k, shape.dot_width) * kq_scale;
+  rows.resize(kChunk);
+  auto fetch = [&](int64_t p0, int n, bool value) {
+    const int64_t width = value ? kv.layout().v_width : kv.layout().k_width;
+    if (g == nullptr) scratch.resize(static_cast<size_t>(kChunk * width));
+    for (int i = 0; i < n; ++i) {
+      rows[static_cast<size_t>(i)] = RowOf(kv, layer, row, g, p0 + i, value, scratch.data() + i * width);
     }
+  };
+  // Heads [h_lo, h_hi) of kv head kh, clipped to the requested heads.
+  auto for_each_kv_head = [&](auto&& fn) {
+    for (int kh = head_begin / group; kh * group < head_end; ++kh) {
+      const int h_lo = std::max(head_begin, kh * group), h_hi = std::min(head_end, (kh + 1) * group);
+      fn(kh, h_lo - head_begin, h_hi - h_lo);
+    }
+  };
+
+  for (int64_t p0 = 0; p0 < n_ctx; p0 += kChunk) {
+    const int n = static_cast<int>(std::min<int64_t>(kChunk, n_ctx - p0));
+    fetch(p0, n, false);
+    for_each_kv_head([&](int kh, int first, int count) {
+      ScoreRows(q + static_cast<int64_t>(head_begin + first) * shape.q_stride, shape.q_stride, count,
+                rows.data(), kh * shape.k_head_width, n, shape.dot_width, kq_scale,
+                scores.data() + first * n_ctx + p0, n_ctx);
+    });
   }
   for (int h = 0; h < n_heads; ++h) SoftmaxInPlace(scores.data() + static_cast<int64_t>(h) * n_ctx, n_ctx);
 
   std::fill(out, out + static_cast<int64_t>(n_heads) * shape.v_head_width, 0.0f);
-  for (int64_t p = 0; p < n_ctx; ++p) {
-    const float* v_row = shape.v_in_k ? RowOf(kv, layer, row, g, p, false, k_scratch.data())
-                                      : RowOf(kv, layer, row, g, p, true, v_scratch.data());
-    for (int h = head_begin; h < head_end; ++h) {
-      const int kv_head = h / group;
-      const float* v = v_row + kv_head * (shape.v_in_k ? shape.k_head_width : shape.v_head_width);
-      const float a = scores[static_cast<size_t>((h - head_begin) * n_ctx + p)];
-      Axpy(a, v, shape.v_head_width, out + static_cast<int64_t>(h - head_begin) * shape.v_head_width);
-    }
+  const int64_t v_stride = shape.v_in_k ? shape.k_head_width : shape.v_head_width;
+  for (int64_t p0 = 0; p0 < n_ctx; p0 += kChunk) {
+    const int n = static_cast<int>(std::min<int64_t>(kChunk, n_ctx - p0));
+    fetch(p0, n, !shape.v_in_k);
+    for_each_kv_head([&](int kh, int first, int count) {
+      AccumulateRows(scores.data() + first * n_ctx + p0, n_ctx, count, rows.data(), kh * v_stride, n,
+                     shape.v_head_width, out + static_cast<int64_t>(first) * shape.v_head_width,
+                     shape.v_head_width);
+    });
   }
 }
 
