@@ -15,14 +15,15 @@ namespace {
 struct GatheredRows {
   const int32_t* block_table = nullptr;
   int64_t n_ctx = 0;
-  std::vector<float> k, v;
+  float* k = nullptr;  // [n_ctx x k_width], from the caller's scratch arena
+  float* v = nullptr;  // [n_ctx x v_width] when V is stored apart
 };
 
 // Returns row p of K (or V) from `gathered` when it holds the sequence, else from the cache.
 inline const float* RowOf(const KvCache& kv, int layer, const TokenRow& row, const GatheredRows* g,
                           int64_t p, bool value, float* scratch) {
   if (g != nullptr) {
-    return value ? g->v.data() + p * kv.layout().v_width : g->k.data() + p * kv.layout().k_width;
+    return value ? g->v + p * kv.layout().v_width : g->k + p * kv.layout().k_width;
   }
   const int block = row.block_table[p / kv.block_size()];
   const int slot = static_cast<int>(p % kv.block_size());
@@ -109,6 +110,7 @@ void AttendBatch(const ForwardState& s, int layer, const AttentionShape& shape, 
   // Sequences with several tokens in this batch (prompt chunks): their cached rows in f32.
   // The cache is written before attention, so rows [0, last position] are all present.
   const KvCache& kv = s.kv;
+  ScratchArena::Scope scope(s.scratch);
   std::vector<GatheredRows> gathered;
   std::vector<int> gathered_of(static_cast<size_t>(T), -1);
   for (int64_t t = 0; t + 1 < T; ++t) {
@@ -116,7 +118,7 @@ void AttendBatch(const ForwardState& s, int layer, const AttentionShape& shape, 
     const TokenRow& b = s.rows[static_cast<size_t>(t + 1)];
     if (a.block_table != b.block_table) continue;
     if (gathered.empty() || gathered.back().block_table != a.block_table) {
-      gathered.push_back({a.block_table, 0, {}, {}});
+      gathered.push_back({a.block_table, 0, nullptr, nullptr});
     }
     gathered_of[static_cast<size_t>(t)] = gathered_of[static_cast<size_t>(t + 1)] =
         static_cast<int>(gathered.size() - 1);
@@ -127,17 +129,17 @@ void AttendBatch(const ForwardState& s, int layer, const AttentionShape& shape, 
   }
   for (GatheredRows& g : gathered) {
     const int64_t kw = kv.layout().k_width, vw = shape.v_in_k ? 0 : kv.layout().v_width;
-    g.k.resize(static_cast<size_t>(g.n_ctx * kw));
-    g.v.resize(static_cast<size_t>(g.n_ctx * vw));
+    g.k = s.scratch.Floats(static_cast<size_t>(g.n_ctx * kw));
+    g.v = s.scratch.Floats(static_cast<size_t>(g.n_ctx * vw));
     s.pool.ParallelFor(static_cast<size_t>(g.n_ctx), [&](int, size_t b, size_t e) {
       for (size_t p = b; p < e; ++p) {
         const int block = g.block_table[p / kv.block_size()];
         const int slot = static_cast<int>(p % kv.block_size());
-        float* k = g.k.data() + p * kw;
+        float* k = g.k + p * kw;
         const float* src = kv.ReadK(layer, block, slot, k);
         if (src != k) std::copy(src, src + kw, k);
         if (vw > 0) {
-          float* v = g.v.data() + p * vw;
+          float* v = g.v + p * vw;
           const float* vsrc = kv.ReadV(layer, block, slot, v);
           if (vsrc != v) std::copy(vsrc, vsrc + vw, v);
         }

@@ -23,27 +23,29 @@ void DenseAttention(const ForwardState& s, int layer, const float* h, float* out
   const int64_t T = s.n_tokens(), H = c.n_head, Hkv = c.n_head_kv;
   const int64_t dk = c.head_dim_k, dv = c.head_dim_v;
   ThreadPool* pool = &s.pool;
+  ScratchArena::Scope scope(s.scratch);
 
-  std::vector<float> q(static_cast<size_t>(T * H * dk)), k(static_cast<size_t>(T * Hkv * dk)),
-      v(static_cast<size_t>(T * Hkv * dv));
-  const MatMulJob qkv[] = {{L.wq, h, T, q.data()}, {L.wk, h, T, k.data()}, {L.wv, h, T, v.data()}};
+  float* q = s.scratch.Floats(static_cast<size_t>(T * H * dk));
+  float* k = s.scratch.Floats(static_cast<size_t>(T * Hkv * dk));
+  float* v = s.scratch.Floats(static_cast<size_t>(T * Hkv * dv));
+  const MatMulJob qkv[] = {{L.wq, h, T, q}, {L.wk, h, T, k}, {L.wv, h, T, v}};
   MatMulMany(qkv, 3, pool);
-  AddBias(q.data(), T, L.bq);
-  AddBias(k.data(), T, L.bk);
-  AddBias(v.data(), T, L.bv);
+  AddBias(q, T, L.bq);
+  AddBias(k, T, L.bk);
+  AddBias(v, T, L.bv);
   const int bs = s.kv.block_size();
   for (int64_t t = 0; t < T; ++t) {
     const TokenRow& row = s.rows[static_cast<size_t>(t)];
-    Rope(q.data() + t * H * dk, static_cast<int>(H), static_cast<int>(dk), row.pos, s.attn.rope);
-    Rope(k.data() + t * Hkv * dk, static_cast<int>(Hkv), static_cast<int>(dk), row.pos, s.attn.rope);
+    Rope(q + t * H * dk, static_cast<int>(H), static_cast<int>(dk), row.pos, s.attn.rope);
+    Rope(k + t * Hkv * dk, static_cast<int>(Hkv), static_cast<int>(dk), row.pos, s.attn.rope);
     const int block = row.block_table[row.pos / bs], slot = static_cast<int>(row.pos % bs);
-    s.kv.WriteK(layer, block, slot, k.data() + t * Hkv * dk);
-    s.kv.WriteV(layer, block, slot, v.data() + t * Hkv * dv);
+    s.kv.WriteK(layer, block, slot, k + t * Hkv * dk);
+    s.kv.WriteV(layer, block, slot, v + t * Hkv * dv);
   }
   AttentionShape shape{static_cast<int>(H), static_cast<int>(Hkv), dk, dk, dk, dv, false};
-  std::vector<float> o(static_cast<size_t>(T * H * dv));
-  AttendBatch(s, layer, shape, q.data(), H * dk, o.data(), H * dv);
-  MatMul(L.wo, o.data(), T, out, pool);
+  float* o = s.scratch.Floats(static_cast<size_t>(T * H * dv));
+  AttendBatch(s, layer, shape, q, H * dk, o, H * dv);
+  MatMul(L.wo, o, T, out, pool);
 }
 
 }  // namespace dsinfer

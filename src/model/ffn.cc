@@ -15,13 +15,15 @@ namespace {
 
 // out[n x D] = W_down · (silu(W_gate · x) ⊙ (W_up · x)) for n rows of x.
 void SwiGluFfn(const WeightMatrix& gate, const WeightMatrix& up, const WeightMatrix& down,
-               const float* x, int64_t n, float* out, ThreadPool* pool) {
+               const float* x, int64_t n, float* out, ThreadPool* pool, ScratchArena& scratch) {
   const int64_t f = gate.rows;
-  std::vector<float> g(static_cast<size_t>(n * f)), u(static_cast<size_t>(n * f));
-  const MatMulJob gate_up[] = {{gate, x, n, g.data()}, {up, x, n, u.data()}};
+  ScratchArena::Scope scope(scratch);
+  float* g = scratch.Floats(static_cast<size_t>(n * f));
+  float* u = scratch.Floats(static_cast<size_t>(n * f));
+  const MatMulJob gate_up[] = {{gate, x, n, g}, {up, x, n, u}};
   MatMulMany(gate_up, 2, pool);
-  SwiGlu(g.data(), u.data(), n * f, g.data());
-  MatMul(down, g.data(), n, out, pool);
+  SwiGlu(g, u, n * f, g);
+  MatMul(down, g, n, out, pool);
 }
 
 // Chooses the experts of one token (spec §8.6); fills routing.
@@ -85,7 +87,7 @@ void Route(const ModelConfig& c, const std::vector<float>& expert_bias, float* l
 }  // namespace
 
 void DenseFfn(const ForwardState& s, const LayerWeights& L, const float* h, float* out) {
-  SwiGluFfn(L.ffn_gate, L.ffn_up, L.ffn_down, h, s.n_tokens(), out, &s.pool);
+  SwiGluFfn(L.ffn_gate, L.ffn_up, L.ffn_down, h, s.n_tokens(), out, &s.pool, s.scratch);
 }
 
 void MoeFfn(const ForwardState& s, int layer, const float* h, float* out) {
@@ -93,11 +95,12 @@ void MoeFfn(const ForwardState& s, int layer, const float* h, float* out) {
   const LayerWeights& L = s.weights.layers[static_cast<size_t>(layer)];
   const int64_t T = s.n_tokens(), D = c.n_embd, E = c.n_expert, k = c.n_expert_used;
   ThreadPool* pool = &s.pool;
+  ScratchArena::Scope scope(s.scratch);
 
-  std::vector<float> logits(static_cast<size_t>(T * E));
-  MatMul(L.router, h, T, logits.data(), pool);
+  float* logits = s.scratch.Floats(static_cast<size_t>(T * E));
+  MatMul(L.router, h, T, logits, pool);
   std::vector<TokenRouting> routing(static_cast<size_t>(T));
-  for (int64_t t = 0; t < T; ++t) Route(c, L.expert_bias, logits.data() + t * E, &routing[static_cast<size_t>(t)]);
+  for (int64_t t = 0; t < T; ++t) Route(c, L.expert_bias, logits + t * E, &routing[static_cast<size_t>(t)]);
 
   // Tokens grouped by expert, so each active expert's weights are read once per step.
   std::vector<std::vector<std::pair<int64_t, int64_t>>> by_expert(static_cast<size_t>(E));
@@ -121,57 +124,60 @@ void MoeFfn(const ForwardState& s, int layer, const float* h, float* out) {
     gathered += n;
   }
   const int64_t F = L.gate_exps.first.rows;  // expert FFN width
-  std::vector<float> xs(static_cast<size_t>(gathered * D)), ys(static_cast<size_t>(gathered * D));
-  std::vector<float> g(static_cast<size_t>(gathered * F)), u(static_cast<size_t>(gathered * F));
+  float* xs = s.scratch.Floats(static_cast<size_t>(gathered * D));
+  float* ys = s.scratch.Floats(static_cast<size_t>(gathered * D));
+  float* g = s.scratch.Floats(static_cast<size_t>(gathered * F));
+  float* u = s.scratch.Floats(static_cast<size_t>(gathered * F));
   for (const ExpertRun& r : runs) {
     const auto& members = by_expert[static_cast<size_t>(r.expert)];
     for (int64_t i = 0; i < r.n; ++i) {
       const int64_t t = members[static_cast<size_t>(i)].first;
-      std::copy(h + t * D, h + (t + 1) * D, xs.data() + (r.row0 + i) * D);
+      std::copy(h + t * D, h + (t + 1) * D, xs + (r.row0 + i) * D);
     }
   }
   const bool has_shared = L.gate_shexp.rows > 0;
   const int64_t FS = L.gate_shexp.rows;
-  std::vector<float> gs(static_cast<size_t>(has_shared ? T * FS : 0)), us(gs.size()),
-      shared(static_cast<size_t>(has_shared ? T * D : 0));
+  float* gs = s.scratch.Floats(static_cast<size_t>(has_shared ? T * FS : 0));
+  float* us = s.scratch.Floats(static_cast<size_t>(has_shared ? T * FS : 0));
+  float* shared = s.scratch.Floats(static_cast<size_t>(has_shared ? T * D : 0));
   std::vector<MatMulJob> jobs;
   jobs.reserve(2 * runs.size() + 2);
   for (const ExpertRun& r : runs) {
-    const float* x = xs.data() + r.row0 * D;
-    jobs.push_back({L.gate_exps.Slice(r.expert), x, r.n, g.data() + r.row0 * F});
-    jobs.push_back({L.up_exps.Slice(r.expert), x, r.n, u.data() + r.row0 * F});
+    const float* x = xs + r.row0 * D;
+    jobs.push_back({L.gate_exps.Slice(r.expert), x, r.n, g + r.row0 * F});
+    jobs.push_back({L.up_exps.Slice(r.expert), x, r.n, u + r.row0 * F});
   }
   if (has_shared) {
-    jobs.push_back({L.gate_shexp, h, T, gs.data()});
-    jobs.push_back({L.up_shexp, h, T, us.data()});
+    jobs.push_back({L.gate_shexp, h, T, gs});
+    jobs.push_back({L.up_shexp, h, T, us});
   }
   MatMulMany(jobs.data(), jobs.size(), pool);
-  SwiGlu(g.data(), u.data(), gathered * F, g.data());
-  if (has_shared) SwiGlu(gs.data(), us.data(), T * FS, gs.data());
+  SwiGlu(g, u, gathered * F, g);
+  if (has_shared) SwiGlu(gs, us, T * FS, gs);
   jobs.clear();
   for (const ExpertRun& r : runs) {
-    jobs.push_back({L.down_exps.Slice(r.expert), g.data() + r.row0 * F, r.n, ys.data() + r.row0 * D});
+    jobs.push_back({L.down_exps.Slice(r.expert), g + r.row0 * F, r.n, ys + r.row0 * D});
   }
-  if (has_shared) jobs.push_back({L.down_shexp, gs.data(), T, shared.data()});
+  if (has_shared) jobs.push_back({L.down_shexp, gs, T, shared});
   MatMulMany(jobs.data(), jobs.size(), pool);
 
-  std::vector<float> slot_out(static_cast<size_t>(T * k * D));
+  float* slot_out = s.scratch.Floats(static_cast<size_t>(T * k * D));
   for (const ExpertRun& r : runs) {
     const auto& members = by_expert[static_cast<size_t>(r.expert)];
     for (int64_t i = 0; i < r.n; ++i) {
       const auto [t, j] = members[static_cast<size_t>(i)];
       const float w = routing[static_cast<size_t>(t)].weights[static_cast<size_t>(j)];
-      const float* src = ys.data() + (r.row0 + i) * D;
-      float* dst = slot_out.data() + (t * k + j) * D;
+      const float* src = ys + (r.row0 + i) * D;
+      float* dst = slot_out + (t * k + j) * D;
       for (int64_t d = 0; d < D; ++d) dst[d] = src[d] * w;
     }
   }
   // Sum the experts in selection order, then add the shared experts.
   for (int64_t t = 0; t < T; ++t) {
     float* o = out + t * D;
-    std::copy(slot_out.data() + t * k * D, slot_out.data() + (t * k + 1) * D, o);
+    std::copy(slot_out + t * k * D, slot_out + (t * k + 1) * D, o);
     for (int64_t j = 1; j < k; ++j) {
-      const float* src = slot_out.data() + (t * k + j) * D;
+      const float* src = slot_out + (t * k + j) * D;
       for (int64_t d = 0; d < D; ++d) o[d] += src[d];
     }
   }

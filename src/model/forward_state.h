@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "base/scratch_arena.h"
 #include "base/thread_pool.h"
 #include "model/attention_params.h"
 #include "model/kv_cache.h"
@@ -27,6 +28,8 @@ struct ForwardState {
   ThreadPool& pool;
   std::vector<TokenRow> rows;  // one per token of the batch, in batch order
   RoutingTrace* routing_trace = nullptr;  // filled by MoeFfn when set
+  // The calling thread's scratch; each stage opens a Scope and carves its buffers from it.
+  ScratchArena& scratch = ScratchArena::ForThisThread();
   int64_t n_tokens() const { return static_cast<int64_t>(rows.size()); }
 };
 

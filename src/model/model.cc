@@ -90,35 +90,37 @@ Status Model::Forward(const ForwardBatch& batch, KvCache& kv, ThreadPool& pool,
       MakeAttentionParams(c, weights_.rope_freqs.empty() ? nullptr : weights_.rope_freqs.data());
   ForwardState s{c, weights_, attn, kv, pool, std::move(rows), routing};
 
+  ScratchArena::Scope scope(s.scratch);
   // x: [T x D] embeddings.
-  std::vector<float> x(static_cast<size_t>(T * D));
+  float* x = s.scratch.Floats(static_cast<size_t>(T * D));
   {
     int64_t t = 0;
     for (const SequenceChunk& seq : batch.sequences) {
       for (int i = 0; i < seq.n_tokens; ++i, ++t) {
         const WeightMatrix& e = weights_.token_embd;
         DequantizeRow(e.type, e.data + static_cast<uint64_t>(seq.tokens[i]) * e.row_bytes,
-                      x.data() + t * D, D);
+                      x + t * D, D);
       }
     }
   }
-  std::vector<float> h(static_cast<size_t>(T * D)), y(static_cast<size_t>(T * D));
+  float* h = s.scratch.Floats(static_cast<size_t>(T * D));
+  float* y = s.scratch.Floats(static_cast<size_t>(T * D));
   for (uint32_t l = 0; l < c.n_layer; ++l) {
     const LayerWeights& L = weights_.layers[l];
-    for (int64_t t = 0; t < T; ++t) RmsNorm(x.data() + t * D, L.attn_norm.data(), D, c.rms_eps, h.data() + t * D);
+    for (int64_t t = 0; t < T; ++t) RmsNorm(x + t * D, L.attn_norm.data(), D, c.rms_eps, h + t * D);
     if (c.arch == Architecture::kDeepseek2) {
-      MlaAttention(s, static_cast<int>(l), h.data(), y.data());
+      MlaAttention(s, static_cast<int>(l), h, y);
     } else {
-      DenseAttention(s, static_cast<int>(l), h.data(), y.data());
+      DenseAttention(s, static_cast<int>(l), h, y);
     }
-    for (int64_t i = 0; i < T * D; ++i) x[static_cast<size_t>(i)] += y[static_cast<size_t>(i)];
-    for (int64_t t = 0; t < T; ++t) RmsNorm(x.data() + t * D, L.ffn_norm.data(), D, c.rms_eps, h.data() + t * D);
+    for (int64_t i = 0; i < T * D; ++i) x[i] += y[i];
+    for (int64_t t = 0; t < T; ++t) RmsNorm(x + t * D, L.ffn_norm.data(), D, c.rms_eps, h + t * D);
     if (c.is_moe_layer(l)) {
-      MoeFfn(s, static_cast<int>(l), h.data(), y.data());
+      MoeFfn(s, static_cast<int>(l), h, y);
     } else {
-      DenseFfn(s, L, h.data(), y.data());
+      DenseFfn(s, L, h, y);
     }
-    for (int64_t i = 0; i < T * D; ++i) x[static_cast<size_t>(i)] += y[static_cast<size_t>(i)];
+    for (int64_t i = 0; i < T * D; ++i) x[i] += y[i];
   }
 
   // Final norm and LM head for the requested rows only.
@@ -128,7 +130,7 @@ Status Model::Forward(const ForwardBatch& batch, KvCache& kv, ThreadPool& pool,
   for (const SequenceChunk& seq : batch.sequences) {
     const int first = seq.all_logits ? 0 : seq.n_tokens - 1;
     for (int i = std::max(first, 0); i < seq.n_tokens; ++i) {
-      const float* row = x.data() + (t0 + i) * D;
+      const float* row = x + (t0 + i) * D;
       const size_t at = selected.size();
       selected.resize(at + static_cast<size_t>(D));
       RmsNorm(row, weights_.output_norm.data(), D, c.rms_eps, selected.data() + at);

@@ -1,0 +1,82 @@
+#include "base/scratch_arena.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+
+#include "base/check.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define DSINFER_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+#define DSINFER_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+#else
+#define DSINFER_POISON(p, n) ((void)(p), (void)(n))
+#define DSINFER_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+namespace dsinfer {
+
+namespace {
+
+constexpr size_t kAlign = 64;
+constexpr size_t kHugePage = size_t{2} << 20;
+constexpr size_t kMinChunk = size_t{16} << 20;
+
+}  // namespace
+
+ScratchArena::~ScratchArena() {
+  for (const Chunk& c : chunks_) munmap(c.data, c.size);
+}
+
+ScratchArena& ScratchArena::ForThisThread() {
+  thread_local ScratchArena arena;
+  return arena;
+}
+
+void* ScratchArena::Bytes(size_t bytes) {
+  bytes = (bytes + kAlign - 1) / kAlign * kAlign;
+  if (!chunks_.empty() && offset_ + bytes <= chunks_[chunk_].size) {
+    char* p = chunks_[chunk_].data + offset_;
+    offset_ += bytes;
+    DSINFER_UNPOISON(p, bytes);
+    return p;
+  }
+  // The next chunk if it is large enough, else a new one placed there (later chunks stay for
+  // later scopes; nothing before the current position is live-tracked by index past it).
+  const size_t next = chunks_.empty() ? 0 : chunk_ + 1;
+  if (next >= chunks_.size() || chunks_[next].size < bytes) {
+    const size_t size = std::max(kMinChunk, (bytes + kHugePage - 1) / kHugePage * kHugePage);
+    void* data = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(data != MAP_FAILED) << "ScratchArena: cannot map " << size << " bytes";
+#ifdef MADV_HUGEPAGE
+    madvise(data, size, MADV_HUGEPAGE);
+#endif
+    DSINFER_POISON(data, size);
+    chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(next), Chunk{static_cast<char*>(data), size});
+  }
+  chunk_ = next;
+  offset_ = bytes;
+  DSINFER_UNPOISON(chunks_[chunk_].data, bytes);
+  return chunks_[chunk_].data;
+}
+
+void ScratchArena::Restore(size_t chunk, size_t offset) {
+  if (!chunks_.empty()) {
+    // Everything from the restored position to the furthest chunk used since is free again.
+    for (size_t c = chunk; c <= chunk_ && c < chunks_.size(); ++c) {
+      const size_t from = c == chunk ? offset : 0;
+      DSINFER_POISON(chunks_[c].data + from, chunks_[c].size - from);
+    }
+  }
+  chunk_ = chunk;
+  offset_ = offset;
+}
+
+size_t ScratchArena::reserved_bytes() const {
+  size_t total = 0;
+  for (const Chunk& c : chunks_) total += c.size;
+  return total;
+}
+
+}  // namespace dsinfer
