@@ -1,5 +1,6 @@
 #include "cli/bench_roofline.h"
 
+#include <sys/mman.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -22,31 +23,58 @@ using Clock = std::chrono::steady_clock;
 double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
 
 // Read bandwidth of this machine with the pool's threads: the best of a few passes summing a
-// buffer far larger than the caches.
-double MeasureReadBandwidth(ThreadPool& pool) {
-  const size_t bytes = size_t{256} << 20;  // far beyond the last-level cache, small beside a model
-  std::vector<uint64_t> buffer(bytes / sizeof(uint64_t));
-  pool.ParallelFor(buffer.size(), [&](int, size_t b, size_t e) {
-    for (size_t i = b; i < e; ++i) buffer[i] = i;  // first touch by the thread that reads it
-  });
-  double best = 0;
-  std::vector<uint64_t> sums(static_cast<size_t>(pool.num_threads()) * 8);
-  for (int pass = 0; pass < 8; ++pass) {
-    const auto t0 = Clock::now();
-    pool.ParallelFor(buffer.size() / 8, [&](int t, size_t b, size_t e) {
-      uint64_t acc[8] = {};
-      for (size_t i = b; i < e; ++i) {
-        for (int j = 0; j < 8; ++j) acc[j] += buffer[i * 8 + j];
-      }
-      std::memcpy(&sums[static_cast<size_t>(t) * 8], acc, sizeof(acc));
+// buffer far larger than the caches. The buffer is mapped like the packed weights (transparent
+// huge pages where the kernel allows), so both are read through the same kind of pages.
+class BandwidthProbe {
+ public:
+  explicit BandwidthProbe(ThreadPool& pool) : pool_(pool) {
+    data_ = mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (data_ == MAP_FAILED) {
+      data_ = nullptr;
+      return;
+    }
+#ifdef MADV_HUGEPAGE
+    madvise(data_, kBytes, MADV_HUGEPAGE);
+#endif
+    uint64_t* words = static_cast<uint64_t*>(data_);
+    pool_.ParallelFor(kBytes / sizeof(uint64_t), [&](int, size_t b, size_t e) {
+      for (size_t i = b; i < e; ++i) words[i] = i;  // first touch by the thread that reads it
     });
-    best = std::max(best, bytes / Seconds(t0, Clock::now()));
   }
-  uint64_t total = 0;
-  for (uint64_t s : sums) total += s;
-  if (total == 42) std::fprintf(stderr, " ");  // keeps the reads observable
-  return best;
-}
+  ~BandwidthProbe() {
+    if (data_ != nullptr) munmap(data_, kBytes);
+  }
+  BandwidthProbe(const BandwidthProbe&) = delete;
+  BandwidthProbe& operator=(const BandwidthProbe&) = delete;
+
+  // Bytes per second, best of `passes`; 0 when the buffer could not be mapped.
+  double Measure(int passes) {
+    if (data_ == nullptr) return 0;
+    const uint64_t* words = static_cast<const uint64_t*>(data_);
+    double best = 0;
+    std::vector<uint64_t> sums(static_cast<size_t>(pool_.num_threads()) * 8);
+    for (int pass = 0; pass < passes; ++pass) {
+      const auto t0 = Clock::now();
+      pool_.ParallelFor(kBytes / 64, [&](int t, size_t b, size_t e) {
+        uint64_t acc[8] = {};
+        for (size_t i = b; i < e; ++i) {
+          for (int j = 0; j < 8; ++j) acc[j] += words[i * 8 + j];
+        }
+        std::memcpy(&sums[static_cast<size_t>(t) * 8], acc, sizeof(acc));
+      });
+      best = std::max(best, kBytes / Seconds(t0, Clock::now()));
+    }
+    uint64_t total = 0;
+    for (uint64_t v : sums) total += v;
+    if (total == 42) std::fprintf(stderr, " ");  // keeps the reads observable
+    return best;
+  }
+
+ private:
+  static constexpr size_t kBytes = size_t{256} << 20;  // far beyond the last-level cache
+  ThreadPool& pool_;
+  void* data_ = nullptr;
+};
 
 struct Stats {
   double median = 0, min = 0, max = 0;
@@ -87,9 +115,15 @@ int RunRooflineBench(const Model& model, ThreadPool& pool, const RooflineOptions
     *seconds = Seconds(t0, Clock::now());
     return Status::Ok();
   };
-  // The machine is shared and its bandwidth drifts: measure it before and after the tests and
-  // take the better figure (the more demanding roofline).
-  const double bandwidth_before = MeasureReadBandwidth(pool);
+  // The machine is shared and its bandwidth drifts by tens of percent within minutes, so each
+  // decode repetition is compared with the bandwidth measured right before and right after it
+  // (the better of the two: the more demanding roofline); the report gives the median of those
+  // fractions and, as well, the fraction against the best bandwidth seen in the whole run.
+  BandwidthProbe probe(pool);
+  double best_bandwidth = probe.Measure(8);
+  std::vector<double> rep_bandwidth, rep_fraction;
+  const ModelFootprint fp = ComputeFootprint(model.file(), c);
+  const double bytes_per_token = static_cast<double>(fp.bytes_read_per_token);
   double warm_seconds = 0;
   if (Status st = decode(std::min(o.gen_tokens, 4), &warm_seconds); !st.ok()) {
     PrintError(st.message());
@@ -115,40 +149,56 @@ int RunRooflineBench(const Model& model, ThreadPool& pool, const RooflineOptions
       prefill_tps.push_back(o.prompt_tokens / Seconds(t0, Clock::now()));
     }
     if (o.gen_tokens > 0) {
+      const double before = probe.Measure(4);
       double seconds = 0;
       if (Status st = decode(o.gen_tokens, &seconds); !st.ok()) {
         PrintError(st.message());
         return 1;
       }
+      const double bandwidth = std::max(before, probe.Measure(4));
+      best_bandwidth = std::max(best_bandwidth, bandwidth);
       decode_tps.push_back(o.gen_tokens / seconds);
+      rep_bandwidth.push_back(bandwidth);
+      rep_fraction.push_back(bandwidth > 0 ? decode_tps.back() * bytes_per_token / bandwidth : 0);
     }
   }
   if (prefill_tps.empty()) prefill_tps.push_back(0);
   if (decode_tps.empty()) decode_tps.push_back(0);
+  if (rep_fraction.empty()) {
+    rep_bandwidth.push_back(best_bandwidth);
+    rep_fraction.push_back(0);
+  }
   const long rss = PeakRssKiB();
-  const double bandwidth = std::max(bandwidth_before, MeasureReadBandwidth(pool));
-  const ModelFootprint fp = ComputeFootprint(model.file(), c);
-  const double roofline = bandwidth / static_cast<double>(fp.bytes_read_per_token);
+  best_bandwidth = std::max(best_bandwidth, probe.Measure(8));
   const Stats pre = Summarize(prefill_tps), dec = Summarize(decode_tps);
+  const Stats bw = Summarize(rep_bandwidth), frac = Summarize(rep_fraction);
+  const double roofline = bw.median / bytes_per_token;
+  const double best_roofline = best_bandwidth / bytes_per_token;
   if (o.json) {
     std::printf(
         "{\"model\": \"%s\", \"threads\": %d, \"prompt_tokens\": %d, \"gen_tokens\": %d, \"reps\": %d,\n"
         " \"prefill_tok_s\": {\"median\": %.3f, \"min\": %.3f, \"max\": %.3f},\n"
         " \"decode_tok_s\": {\"median\": %.3f, \"min\": %.3f, \"max\": %.3f},\n"
-        " \"read_bandwidth_gb_s\": %.3f, \"bytes_read_per_token\": %llu, \"decode_roofline_tok_s\": %.3f,\n"
-        " \"roofline_fraction\": %.4f, \"peak_rss_bytes\": %lld}\n",
+        " \"read_bandwidth_gb_s\": %.3f, \"read_bandwidth_best_gb_s\": %.3f, \"bytes_read_per_token\": %llu,\n"
+        " \"decode_roofline_tok_s\": %.3f, \"roofline_fraction\": %.4f,\n"
+        " \"roofline_fraction_min\": %.4f, \"roofline_fraction_max\": %.4f,\n"
+        " \"roofline_fraction_vs_best_bandwidth\": %.4f, \"peak_rss_bytes\": %lld}\n",
         o.model_name.c_str(), pool.num_threads(), o.prompt_tokens, o.gen_tokens, o.reps, pre.median, pre.min,
-        pre.max, dec.median, dec.min, dec.max, bandwidth / 1e9,
-        static_cast<unsigned long long>(fp.bytes_read_per_token), roofline, dec.median / roofline,
-        static_cast<long long>(rss) * 1024);
+        pre.max, dec.median, dec.min, dec.max, bw.median / 1e9, best_bandwidth / 1e9,
+        static_cast<unsigned long long>(fp.bytes_read_per_token), roofline, frac.median, frac.min, frac.max,
+        best_roofline > 0 ? dec.median / best_roofline : 0, static_cast<long long>(rss) * 1024);
   } else {
     std::printf("model %s, %d threads, KV %s, %d reps\n", o.model_name.c_str(), pool.num_threads(),
                 DTypeName(o.kv_type), o.reps);
     std::printf("prefill pp%d: %.2f tok/s (min %.2f, max %.2f)\n", o.prompt_tokens, pre.median, pre.min, pre.max);
     std::printf("decode tg%d: %.2f tok/s (min %.2f, max %.2f)\n", o.gen_tokens, dec.median, dec.min, dec.max);
-    std::printf("read bandwidth %.2f GB/s; weights read per decoded token %.3f GB; decode roofline %.2f tok/s; "
-                "achieved %.1f%%\n",
-                bandwidth / 1e9, fp.bytes_read_per_token / 1e9, roofline, 100.0 * dec.median / roofline);
+    std::printf("weights read per decoded token %.3f GB; read bandwidth around each decode %.2f GB/s (median; "
+                "min %.2f, max %.2f); decode roofline %.2f tok/s\n",
+                bytes_per_token / 1e9, bw.median / 1e9, bw.min / 1e9, bw.max / 1e9, roofline);
+    std::printf("achieved %.1f%% of the roofline (median of repetitions; min %.1f%%, max %.1f%%); "
+                "%.1f%% against the best bandwidth of the run (%.2f GB/s)\n",
+                100.0 * frac.median, 100.0 * frac.min, 100.0 * frac.max,
+                best_roofline > 0 ? 100.0 * dec.median / best_roofline : 0.0, best_bandwidth / 1e9);
     std::printf("peak RSS %.1f MiB\n", rss / 1024.0);
   }
   return 0;

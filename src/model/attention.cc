@@ -46,23 +46,29 @@ namespace {
 void AttendHeadsFrom(const KvCache& kv, int layer, const TokenRow& row, const GatheredRows* g,
                      const AttentionShape& shape, float kq_scale, const float* q, int head_begin,
                      int head_end, float* out) {
-  // Rows are visited in chunks: rows read from the cache are converted into a chunk-sized
-  // scratch, so memory does not grow with the context.
+  // Rows read from the cache are converted to f32 into a thread-local scratch. K rows of a
+  // context up to kHeldFloats are converted once and kept for the value pass too (with MLA the
+  // values are the same rows); longer contexts go in chunks of kChunk rows, so memory does not
+  // grow with the context.
   constexpr int kChunk = 128;
+  constexpr int64_t kHeldFloats = int64_t{4} << 20;  // 16 MiB
   const int64_t n_ctx = row.pos + 1;
   const int group = shape.n_head / shape.n_kv_head;
   const int n_heads = head_end - head_begin;
   thread_local std::vector<float> scores, scratch;
   thread_local std::vector<const float*> rows;
   scores.resize(static_cast<size_t>(n_ctx) * n_heads);
-  rows.resize(kChunk);
-  auto fetch = [&](int64_t p0, int n, bool value) {
+  // Points rows[0, n) at positions [p0, p0 + n).
+  auto fetch = [&](int64_t p0, int64_t n, bool value) {
     const int64_t width = value ? kv.layout().v_width : kv.layout().k_width;
-    if (g == nullptr) scratch.resize(static_cast<size_t>(kChunk * width));
-    for (int i = 0; i < n; ++i) {
+    if (g == nullptr && scratch.size() < static_cast<size_t>(n * width)) scratch.resize(static_cast<size_t>(n * width));
+    if (rows.size() < static_cast<size_t>(n)) rows.resize(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
       rows[static_cast<size_t>(i)] = RowOf(kv, layer, row, g, p0 + i, value, scratch.data() + i * width);
     }
   };
+  const bool keep_k = g != nullptr || n_ctx * kv.layout().k_width <= kHeldFloats;
+  if (keep_k) fetch(0, n_ctx, false);
   // Heads [h_lo, h_hi) of kv head kh, clipped to the requested heads.
   auto for_each_kv_head = [&](auto&& fn) {
     for (int kh = head_begin / group; kh * group < head_end; ++kh) {
@@ -73,10 +79,11 @@ void AttendHeadsFrom(const KvCache& kv, int layer, const TokenRow& row, const Ga
 
   for (int64_t p0 = 0; p0 < n_ctx; p0 += kChunk) {
     const int n = static_cast<int>(std::min<int64_t>(kChunk, n_ctx - p0));
-    fetch(p0, n, false);
+    if (!keep_k) fetch(p0, n, false);
+    const float* const* chunk_rows = rows.data() + (keep_k ? p0 : 0);
     for_each_kv_head([&](int kh, int first, int count) {
       ScoreRows(q + static_cast<int64_t>(head_begin + first) * shape.q_stride, shape.q_stride, count,
-                rows.data(), kh * shape.k_head_width, n, shape.dot_width, kq_scale,
+                chunk_rows, kh * shape.k_head_width, n, shape.dot_width, kq_scale,
                 scores.data() + first * n_ctx + p0, n_ctx);
     });
   }
@@ -84,11 +91,13 @@ void AttendHeadsFrom(const KvCache& kv, int layer, const TokenRow& row, const Ga
 
   std::fill(out, out + static_cast<int64_t>(n_heads) * shape.v_head_width, 0.0f);
   const int64_t v_stride = shape.v_in_k ? shape.k_head_width : shape.v_head_width;
+  const bool reuse_k = keep_k && shape.v_in_k;
   for (int64_t p0 = 0; p0 < n_ctx; p0 += kChunk) {
     const int n = static_cast<int>(std::min<int64_t>(kChunk, n_ctx - p0));
-    fetch(p0, n, !shape.v_in_k);
+    if (!reuse_k) fetch(p0, n, !shape.v_in_k);
+    const float* const* chunk_rows = rows.data() + (reuse_k ? p0 : 0);
     for_each_kv_head([&](int kh, int first, int count) {
-      AccumulateRows(scores.data() + first * n_ctx + p0, n_ctx, count, rows.data(), kh * v_stride, n,
+      AccumulateRows(scores.data() + first * n_ctx + p0, n_ctx, count, chunk_rows, kh * v_stride, n,
                      shape.v_head_width, out + static_cast<int64_t>(first) * shape.v_head_width,
                      shape.v_head_width);
     });
@@ -107,21 +116,23 @@ void AttendBatch(const ForwardState& s, int layer, const AttentionShape& shape, 
   const int parts = static_cast<int>(std::clamp<int64_t>((want_items + T - 1) / T, 1, H));
   const int heads_per_part = (H + parts - 1) / parts;
 
-  // Sequences with several tokens in this batch (prompt chunks): their cached rows in f32.
-  // The cache is written before attention, so rows [0, last position] are all present.
+  // Sequences with several tokens in this batch (prompt chunks), and every sequence when a
+  // token's heads are split into parts: their cached rows converted to f32 once, in parallel,
+  // instead of once per token or part. The cache is written before attention, so rows
+  // [0, last position] are all present.
   const KvCache& kv = s.kv;
   ScratchArena::Scope scope(s.scratch);
   std::vector<GatheredRows> gathered;
   std::vector<int> gathered_of(static_cast<size_t>(T), -1);
-  for (int64_t t = 0; t + 1 < T; ++t) {
-    const TokenRow& a = s.rows[static_cast<size_t>(t)];
-    const TokenRow& b = s.rows[static_cast<size_t>(t + 1)];
-    if (a.block_table != b.block_table) continue;
-    if (gathered.empty() || gathered.back().block_table != a.block_table) {
-      gathered.push_back({a.block_table, 0, nullptr, nullptr});
+  for (int64_t t = 0; t < T; ++t) {
+    const int32_t* table = s.rows[static_cast<size_t>(t)].block_table;
+    const bool shares_prev = t > 0 && s.rows[static_cast<size_t>(t - 1)].block_table == table;
+    const bool shares_next = t + 1 < T && s.rows[static_cast<size_t>(t + 1)].block_table == table;
+    if (!shares_prev && !shares_next && parts == 1) continue;
+    if (gathered.empty() || gathered.back().block_table != table) {
+      gathered.push_back({table, 0, nullptr, nullptr});
     }
-    gathered_of[static_cast<size_t>(t)] = gathered_of[static_cast<size_t>(t + 1)] =
-        static_cast<int>(gathered.size() - 1);
+    gathered_of[static_cast<size_t>(t)] = static_cast<int>(gathered.size() - 1);
   }
   for (int64_t t = 0; t < T; ++t) {
     const int gi = gathered_of[static_cast<size_t>(t)];

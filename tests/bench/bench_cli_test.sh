@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# `dsinfer bench` on the built-in demo model: both modes run, their JSON reports carry every
+# field the docs quote, and the numbers are sane (positive speeds, a bandwidth, a roofline
+# fraction between 0 and 1.5, one result per requested concurrency, no preemption, every
+# requested token generated). Speeds themselves are benchmarks, not checked here.
+set -euo pipefail
+bin="$1"
+command -v python3 >/dev/null || { echo "python3 not found: skipping"; exit 77; }
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+"$bin" bench -p 32 -n 16 -r 2 --json > "$work/roofline.json"
+python3 - "$work/roofline.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for key in ("prefill_tok_s", "decode_tok_s"):
+    assert r[key]["median"] > 0 and r[key]["min"] <= r[key]["median"] <= r[key]["max"], (key, r[key])
+assert r["read_bandwidth_gb_s"] > 0 and r["read_bandwidth_best_gb_s"] >= r["read_bandwidth_gb_s"] * 0.999, r
+assert r["bytes_read_per_token"] > 0, r
+assert r["decode_roofline_tok_s"] > 0, r
+assert 0 < r["roofline_fraction_min"] <= r["roofline_fraction"] <= r["roofline_fraction_max"] < 1.5, r
+assert 0 < r["roofline_fraction_vs_best_bandwidth"] <= r["roofline_fraction_max"] * 1.001, r
+assert r["peak_rss_bytes"] > 0 and r["reps"] == 2 and r["threads"] >= 1, r
+print("roofline report ok:", r["decode_tok_s"]["median"], "tok/s,", round(100 * r["roofline_fraction"], 1), "%")
+PY
+
+# Text mode prints the same quantities.
+"$bin" bench -p 0 -n 8 -r 1 > "$work/roofline.txt"
+grep -q "^decode tg8: " "$work/roofline.txt"
+grep -q "of the roofline (median of repetitions" "$work/roofline.txt"
+
+"$bin" bench -c 1,3 -p 16 -n 8 --json > "$work/engine.json"
+python3 - "$work/engine.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+res = r["results"]
+assert [x["concurrency"] for x in res] == [1, 3], res
+for x in res:
+    assert x["preemptions"] == 0, x
+    assert x["generated_tokens"] == 8 * x["concurrency"], x
+    assert x["aggregate_output_tokens_per_second"] > 0 and x["aggregate_decode_tokens_per_second"] > 0, x
+    assert 0 < x["ttft_p50_seconds"] <= x["ttft_p99_seconds"], x
+print("engine report ok:", [(x["concurrency"], round(x["aggregate_decode_tokens_per_second"], 1)) for x in res])
+PY
+
+# Bad input: a clear message and a non-zero exit, no crash.
+if "$bin" bench -c 0 > "$work/bad.txt" 2>&1; then echo "bench -c 0 should fail"; exit 1; fi
+grep -q "concurrency" "$work/bad.txt"
+echo "bench cli ok"
