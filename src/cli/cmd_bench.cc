@@ -2,7 +2,9 @@
 // serving engine measured without HTTP. For each concurrency C, C requests of -p prompt tokens
 // and -n generated tokens are submitted at once to a fresh engine, so prefill is mixed into
 // decoding just as when clients arrive together; reports aggregate output tokens/s (all
-// generated tokens over the wall time), per-stream decode speed and time to first token.
+// generated tokens over the wall time), aggregate decode tokens/s (sum of the streams' rates,
+// prefill stalls included), steady decode tokens/s (over the forward passes with no prompt
+// chunk in them), per-stream decode speed and time to first token.
 // Without -m, the built-in tiny demo model is synthesized into a temporary file.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -51,6 +53,7 @@ struct BenchResult {
   double aggregate_tok_s = 0;     // generated tokens / wall time (prefill mixed in)
   double per_stream_tok_s = 0;    // mean over requests of (n - 1) / decode time
   double decode_tok_s = 0;        // sum over requests of (n - 1) / decode time
+  double steady_tok_s = 0;        // tokens / forward seconds of pure decode steps (no prompt chunk)
   double ttft_p50_s = 0;
   double ttft_p99_s = 0;
   double mean_batch = 0;          // sequences per forward pass
@@ -146,6 +149,10 @@ Expected<BenchResult> RunOne(const Model& model, ThreadPool& pool, const BenchOp
   res.ttft_p99_s = Percentile(ttft, 0.99);
   const uint64_t steps = after.steps - before.steps;
   res.mean_batch = steps ? static_cast<double>(after.batched_sequences - before.batched_sequences) / steps : 0;
+  const double decode_seconds = after.decode_step_seconds - before.decode_step_seconds;
+  res.steady_tok_s = decode_seconds > 0
+                         ? static_cast<double>(after.decode_step_tokens - before.decode_step_tokens) / decode_seconds
+                         : 0;
   res.preemptions = after.preemptions - before.preemptions;
   return res;
 }
@@ -261,13 +268,13 @@ int RunBench(const BenchOptions& o) {
         std::printf("model %s, %d threads, prompt %d tokens, %d generated per request, KV %s, max batch %d\n",
                     model_name.c_str(), pool.num_threads(), o.prompt_tokens, o.gen_tokens, o.kv_type.c_str(),
                     o.max_batch_size);
-        std::printf("%11s %9s %12s %12s %12s %11s %11s %10s %8s\n", "concurrency", "wall_s",
-                    "output_tok/s", "decode_tok/s", "stream_tok/s", "ttft_p50_s", "ttft_p99_s",
-                    "mean_batch", "preempt");
+        std::printf("%11s %9s %12s %12s %12s %12s %11s %11s %10s %8s\n", "concurrency", "wall_s",
+                    "output_tok/s", "decode_tok/s", "steady_tok/s", "stream_tok/s", "ttft_p50_s",
+                    "ttft_p99_s", "mean_batch", "preempt");
       }
-      std::printf("%11d %9.2f %12.1f %12.1f %12.1f %11.3f %11.3f %10.1f %8llu\n", r->concurrency,
-                  r->wall_s, r->aggregate_tok_s, r->decode_tok_s, r->per_stream_tok_s, r->ttft_p50_s,
-                  r->ttft_p99_s, r->mean_batch, static_cast<unsigned long long>(r->preemptions));
+      std::printf("%11d %9.2f %12.1f %12.1f %12.1f %12.1f %11.3f %11.3f %10.1f %8llu\n", r->concurrency,
+                  r->wall_s, r->aggregate_tok_s, r->decode_tok_s, r->steady_tok_s, r->per_stream_tok_s,
+                  r->ttft_p50_s, r->ttft_p99_s, r->mean_batch, static_cast<unsigned long long>(r->preemptions));
       std::fflush(stdout);
     }
   }
@@ -303,6 +310,7 @@ int RunBench(const BenchOptions& o) {
                               {"aggregate_output_tokens_per_second", r.aggregate_tok_s},
                               {"per_stream_decode_tokens_per_second", r.per_stream_tok_s},
                               {"aggregate_decode_tokens_per_second", r.decode_tok_s},
+                              {"steady_decode_tokens_per_second", r.steady_tok_s},
                               {"ttft_p50_seconds", r.ttft_p50_s},
                               {"ttft_p99_seconds", r.ttft_p99_s},
                               {"mean_batch_sequences", r.mean_batch},

@@ -122,7 +122,13 @@ void EngineCore::Step() {
 
   if (!plan.empty()) {
     const ForwardBatch batch = BuildForwardBatch(plan);
+    const auto forward_start = Clock::now();
     const Status st = executor_->Forward(batch, &logits_);
+    if (plan.n_tokens == static_cast<int64_t>(plan.chunks.size())) {
+      counters_.decode_steps++;
+      counters_.decode_step_tokens += static_cast<uint64_t>(plan.n_tokens);
+      counters_.decode_step_seconds += std::chrono::duration<double>(Clock::now() - forward_start).count();
+    }
     counters_.steps++;
     counters_.batched_sequences += plan.chunks.size();
     counters_.batched_tokens += static_cast<uint64_t>(plan.n_tokens);

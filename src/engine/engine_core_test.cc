@@ -336,6 +336,27 @@ TEST(EngineCoreTest, ChunkedPrefillDoesNotStallRunningDecodes) {
   EXPECT_TRUE(h.outcome(long_prompt).done);
 }
 
+TEST(EngineCoreTest, DecodeStepCountersSkipStepsWithPromptChunks) {
+  Harness h(128, 4);
+  const RequestId a = h.Add(Greedy(RandomTokens(22, 10, kVocab), 5));
+  h.Step();  // the prompt: not a decode step
+  EXPECT_EQ(h.core().Stats().decode_steps, 0u);
+  const RequestId b = h.Add(Greedy(RandomTokens(23, 6, kVocab), 3));
+  h.Step();  // a's decode token mixed with b's prompt: still not
+  EXPECT_EQ(h.core().Stats().decode_steps, 0u);
+  h.Step();  // both decode
+  EngineStats s = h.core().Stats();
+  EXPECT_EQ(s.decode_steps, 1u);
+  EXPECT_EQ(s.decode_step_tokens, 2u);
+  EXPECT_GE(s.decode_step_seconds, 0.0);
+  h.RunAll();
+  s = h.core().Stats();
+  // a has 5 tokens: one from its prompt step, one from the mixed step, three in decode steps;
+  // b has 3: one from the mixed step, two in decode steps.
+  EXPECT_EQ(s.decode_step_tokens, 5u);
+  EXPECT_TRUE(h.outcome(a).done && h.outcome(b).done);
+}
+
 TEST(EngineCoreTest, ForwardFailureFailsTheBatchAndFreesItsBlocks) {
   Harness h(64, 4);
   const RequestId a = h.Add(Greedy(RandomTokens(20, 6, kVocab), 5));

@@ -25,6 +25,11 @@ struct EngineStats {
   uint64_t generated_tokens = 0;      // tokens sampled
   uint64_t batched_sequences = 0;     // sum over steps of the sequences in the batch
   uint64_t batched_tokens = 0;        // sum over steps of the tokens in the batch
+  // Steps in which every sequence computed one token (pure decode, no prompt chunk): their
+  // count, tokens and forward-pass seconds give the steady-state decode rate.
+  uint64_t decode_steps = 0;
+  uint64_t decode_step_tokens = 0;
+  double decode_step_seconds = 0;
   int last_batch_sequences = 0;
   int last_batch_tokens = 0;
   int max_batch_sequences = 0;

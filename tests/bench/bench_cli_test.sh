@@ -39,6 +39,7 @@ for x in res:
     assert x["preemptions"] == 0, x
     assert x["generated_tokens"] == 8 * x["concurrency"], x
     assert x["aggregate_output_tokens_per_second"] > 0 and x["aggregate_decode_tokens_per_second"] > 0, x
+    assert x["steady_decode_tokens_per_second"] > 0, x
     assert 0 < x["ttft_p50_seconds"] <= x["ttft_p99_seconds"], x
 print("engine report ok:", [(x["concurrency"], round(x["aggregate_decode_tokens_per_second"], 1)) for x in res])
 PY
