@@ -22,6 +22,11 @@ namespace {
 constexpr size_t kAlign = 64;
 constexpr size_t kHugePage = size_t{2} << 20;
 constexpr size_t kMinChunk = size_t{16} << 20;
+#if defined(__SANITIZE_ADDRESS__)
+constexpr size_t kRedZone = 64;
+#else
+constexpr size_t kRedZone = 0;
+#endif
 
 }  // namespace
 
@@ -34,12 +39,14 @@ ScratchArena& ScratchArena::ForThisThread() {
   return arena;
 }
 
-void* ScratchArena::Bytes(size_t bytes) {
-  bytes = (bytes + kAlign - 1) / kAlign * kAlign;
+void* ScratchArena::Bytes(size_t requested) {
+  // Under AddressSanitizer each buffer is followed by a poisoned red zone, so an overflow into
+  // the next buffer is reported as it would be between heap blocks.
+  const size_t bytes = (requested + kRedZone + kAlign - 1) / kAlign * kAlign;
   if (!chunks_.empty() && offset_ + bytes <= chunks_[chunk_].size) {
     char* p = chunks_[chunk_].data + offset_;
     offset_ += bytes;
-    DSINFER_UNPOISON(p, bytes);
+    DSINFER_UNPOISON(p, requested);
     return p;
   }
   // The next chunk if it is large enough, else a new one placed there (later chunks stay for
@@ -57,7 +64,7 @@ void* ScratchArena::Bytes(size_t bytes) {
   }
   chunk_ = next;
   offset_ = bytes;
-  DSINFER_UNPOISON(chunks_[chunk_].data, bytes);
+  DSINFER_UNPOISON(chunks_[chunk_].data, requested);
   return chunks_[chunk_].data;
 }
 

@@ -42,7 +42,7 @@ class ScratchArena {
 
   // `n` uninitialized floats (n may be 0).
   float* Floats(size_t n) { return static_cast<float*>(Bytes(n * sizeof(float))); }
-  void* Bytes(size_t bytes);
+  void* Bytes(size_t requested);
 
   // Bytes mapped by the arena's chunks.
   size_t reserved_bytes() const;

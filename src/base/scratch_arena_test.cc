@@ -89,6 +89,15 @@ TEST(ScratchArenaDeathTest, UseAfterScopeIsReportedUnderAddressSanitizer) {
   }
   EXPECT_DEATH({ static_cast<volatile float*>(stale)[0] = 2.0f; }, "use-after-poison");
 }
+
+TEST(ScratchArenaDeathTest, OverflowIntoTheNextBufferIsReportedUnderAddressSanitizer) {
+  ScratchArena arena;
+  ScratchArena::Scope scope(arena);
+  float* a = arena.Floats(16);
+  float* b = arena.Floats(16);
+  b[0] = 1.0f;
+  EXPECT_DEATH({ static_cast<volatile float*>(a)[16] = 2.0f; }, "use-after-poison");
+}
 #endif
 
 }  // namespace
