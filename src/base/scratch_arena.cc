@@ -1,8 +1,7 @@
 #include "base/scratch_arena.h"
 
-#include <sys/mman.h>
-
 #include <algorithm>
+#include <utility>
 
 #include "base/check.h"
 
@@ -30,10 +29,6 @@ constexpr size_t kRedZone = 0;
 
 }  // namespace
 
-ScratchArena::~ScratchArena() {
-  for (const Chunk& c : chunks_) munmap(c.data, c.size);
-}
-
 ScratchArena& ScratchArena::ForThisThread() {
   thread_local ScratchArena arena;
   return arena;
@@ -43,8 +38,8 @@ void* ScratchArena::Bytes(size_t requested) {
   // Under AddressSanitizer each buffer is followed by a poisoned red zone, so an overflow into
   // the next buffer is reported as it would be between heap blocks.
   const size_t bytes = (requested + kRedZone + kAlign - 1) / kAlign * kAlign;
-  if (!chunks_.empty() && offset_ + bytes <= chunks_[chunk_].size) {
-    char* p = chunks_[chunk_].data + offset_;
+  if (!chunks_.empty() && offset_ + bytes <= chunks_[chunk_].size()) {
+    char* p = ChunkData(chunk_) + offset_;
     offset_ += bytes;
     DSINFER_UNPOISON(p, requested);
     return p;
@@ -52,20 +47,17 @@ void* ScratchArena::Bytes(size_t requested) {
   // The next chunk if it is large enough, else a new one placed there (later chunks stay for
   // later scopes; nothing before the current position is live-tracked by index past it).
   const size_t next = chunks_.empty() ? 0 : chunk_ + 1;
-  if (next >= chunks_.size() || chunks_[next].size < bytes) {
+  if (next >= chunks_.size() || chunks_[next].size() < bytes) {
     const size_t size = std::max(kMinChunk, (bytes + kHugePage - 1) / kHugePage * kHugePage);
-    void* data = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    CHECK(data != MAP_FAILED) << "ScratchArena: cannot map " << size << " bytes";
-#ifdef MADV_HUGEPAGE
-    madvise(data, size, MADV_HUGEPAGE);
-#endif
-    DSINFER_POISON(data, size);
-    chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(next), Chunk{static_cast<char*>(data), size});
+    HugePageMemory chunk = HugePageMemory::Map(size);
+    CHECK(chunk.data() != nullptr) << "ScratchArena: cannot map " << size << " bytes";
+    DSINFER_POISON(chunk.data(), size);
+    chunks_.insert(chunks_.begin() + static_cast<std::ptrdiff_t>(next), std::move(chunk));
   }
   chunk_ = next;
   offset_ = bytes;
-  DSINFER_UNPOISON(chunks_[chunk_].data, requested);
-  return chunks_[chunk_].data;
+  DSINFER_UNPOISON(ChunkData(chunk_), requested);
+  return ChunkData(chunk_);
 }
 
 void ScratchArena::Restore(size_t chunk, size_t offset) {
@@ -73,7 +65,7 @@ void ScratchArena::Restore(size_t chunk, size_t offset) {
     // Everything from the restored position to the furthest chunk used since is free again.
     for (size_t c = chunk; c <= chunk_ && c < chunks_.size(); ++c) {
       const size_t from = c == chunk ? offset : 0;
-      DSINFER_POISON(chunks_[c].data + from, chunks_[c].size - from);
+      DSINFER_POISON(ChunkData(c) + from, chunks_[c].size() - from);
     }
   }
   chunk_ = chunk;
@@ -82,7 +74,7 @@ void ScratchArena::Restore(size_t chunk, size_t offset) {
 
 size_t ScratchArena::reserved_bytes() const {
   size_t total = 0;
-  for (const Chunk& c : chunks_) total += c.size;
+  for (const HugePageMemory& c : chunks_) total += c.size();
   return total;
 }
 

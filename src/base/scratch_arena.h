@@ -15,12 +15,13 @@
 #include <cstddef>
 #include <vector>
 
+#include "base/huge_page_memory.h"
+
 namespace dsinfer {
 
 class ScratchArena {
  public:
   ScratchArena() = default;
-  ~ScratchArena();
   ScratchArena(const ScratchArena&) = delete;
   ScratchArena& operator=(const ScratchArena&) = delete;
 
@@ -52,11 +53,9 @@ class ScratchArena {
   // buffer used after its scope is reported.
   void Restore(size_t chunk, size_t offset);
 
-  struct Chunk {
-    char* data;
-    size_t size;
-  };
-  std::vector<Chunk> chunks_;
+  char* ChunkData(size_t c) const { return static_cast<char*>(chunks_[c].data()); }
+
+  std::vector<HugePageMemory> chunks_;
   size_t chunk_ = 0;   // chunk in use (meaningful when chunks_ is not empty)
   size_t offset_ = 0;  // first free byte in it
 };

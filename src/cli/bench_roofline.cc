@@ -1,6 +1,5 @@
 #include "cli/bench_roofline.h"
 
-#include <sys/mman.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -10,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "base/huge_page_memory.h"
 #include "cli/commands.h"
 #include "cli/model_session.h"
 #include "model/footprint.h"
@@ -27,30 +27,18 @@ double Seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::d
 // huge pages where the kernel allows), so both are read through the same kind of pages.
 class BandwidthProbe {
  public:
-  explicit BandwidthProbe(ThreadPool& pool) : pool_(pool) {
-    data_ = mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (data_ == MAP_FAILED) {
-      data_ = nullptr;
-      return;
-    }
-#ifdef MADV_HUGEPAGE
-    madvise(data_, kBytes, MADV_HUGEPAGE);
-#endif
-    uint64_t* words = static_cast<uint64_t*>(data_);
+  explicit BandwidthProbe(ThreadPool& pool) : pool_(pool), memory_(HugePageMemory::Map(kBytes)) {
+    uint64_t* words = static_cast<uint64_t*>(memory_.data());
+    if (words == nullptr) return;
     pool_.ParallelFor(kBytes / sizeof(uint64_t), [&](int, size_t b, size_t e) {
       for (size_t i = b; i < e; ++i) words[i] = i;  // first touch by the thread that reads it
     });
   }
-  ~BandwidthProbe() {
-    if (data_ != nullptr) munmap(data_, kBytes);
-  }
-  BandwidthProbe(const BandwidthProbe&) = delete;
-  BandwidthProbe& operator=(const BandwidthProbe&) = delete;
 
   // Bytes per second, best of `passes`; 0 when the buffer could not be mapped.
   double Measure(int passes) {
-    if (data_ == nullptr) return 0;
-    const uint64_t* words = static_cast<const uint64_t*>(data_);
+    const uint64_t* words = static_cast<const uint64_t*>(memory_.data());
+    if (words == nullptr) return 0;
     double best = 0;
     std::vector<uint64_t> sums(static_cast<size_t>(pool_.num_threads()) * 8);
     for (int pass = 0; pass < passes; ++pass) {
@@ -73,7 +61,7 @@ class BandwidthProbe {
  private:
   static constexpr size_t kBytes = size_t{256} << 20;  // far beyond the last-level cache
   ThreadPool& pool_;
-  void* data_ = nullptr;
+  HugePageMemory memory_;
 };
 
 struct Stats {

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <vector>
 
+#include "base/huge_page_memory.h"
 #include "kernels/packed.h"
 
 namespace dsinfer {
@@ -79,12 +80,11 @@ struct Region {
 };
 
 Region MapAnonymous(uint64_t total) {
-  void* p = mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (p == MAP_FAILED) return {};
-  madvise(p, total, MADV_HUGEPAGE);
+  auto memory = std::make_shared<HugePageMemory>(HugePageMemory::Map(total));
+  if (memory->data() == nullptr) return {};
   Region r;
-  r.base = static_cast<uint8_t*>(p);
-  r.owner = std::shared_ptr<void>(p, [total](void* q) { munmap(q, total); });
+  r.base = static_cast<uint8_t*>(memory->data());
+  r.owner = std::move(memory);
   return r;
 }
 
