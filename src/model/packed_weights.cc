@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -268,12 +269,11 @@ PackSummary PackModelWeights(ModelWeights* w, ThreadPool& pool, const PackOption
   uint8_t* base = region.base;
   w->packed_storage = region.owner;
 
-  std::map<const uint8_t*, bool> packed;  // sources already copied (a cache file holds them all)
+  std::set<const uint8_t*> copied;  // sources already packed (a cache file holds them all)
   for (const PackTarget& t : targets) {
     uint8_t* dst = base + offsets[t.m->data];
     t.m->packed = dst;
-    if (filled || packed[t.m->data]) continue;
-    packed[t.m->data] = true;
+    if (filled || !copied.insert(t.m->data).second) continue;
     const WeightMatrix& m = *t.m;
     const uint64_t group_bytes = static_cast<uint64_t>(kPackRows) * m.row_bytes;
     pool.ParallelFor(static_cast<size_t>(t.rows / kPackRows), [&](int, size_t b, size_t e) {
