@@ -29,6 +29,12 @@ constexpr size_t kRedZone = 0;
 
 }  // namespace
 
+ScratchArena::~ScratchArena() {
+  // The addresses go back to the system and a later mapping may reuse them: under
+  // AddressSanitizer they must not stay poisoned.
+  for (const HugePageMemory& c : chunks_) DSINFER_UNPOISON(c.data(), c.size());
+}
+
 ScratchArena& ScratchArena::ForThisThread() {
   thread_local ScratchArena arena;
   return arena;

@@ -22,6 +22,7 @@ namespace dsinfer {
 class ScratchArena {
  public:
   ScratchArena() = default;
+  ~ScratchArena();
   ScratchArena(const ScratchArena&) = delete;
   ScratchArena& operator=(const ScratchArena&) = delete;
 
