@@ -46,8 +46,8 @@ namespace {
 void AttendHeadsFrom(const KvCache& kv, int layer, const TokenRow& row, const GatheredRows* g,
                      const AttentionShape& shape, float kq_scale, const float* q, int head_begin,
                      int head_end, float* out) {
-  // Rows read from the cache are converted to f32 into a thread-local scratch. K rows of a
-  // context up to kHeldFloats are converted once and kept for the value pass too (with MLA the
+  // Rows read from the cache are converted to f32 into this thread's scratch arena. K rows of
+  // a context up to kHeldFloats are converted once and kept for the value pass too (with MLA the
   // values are the same rows); longer contexts go in chunks of kChunk rows, so memory does not
   // grow with the context.
   constexpr int kChunk = 128;
@@ -55,19 +55,19 @@ void AttendHeadsFrom(const KvCache& kv, int layer, const TokenRow& row, const Ga
   const int64_t n_ctx = row.pos + 1;
   const int group = shape.n_head / shape.n_kv_head;
   const int n_heads = head_end - head_begin;
-  thread_local std::vector<float> scores, scratch;
-  thread_local std::vector<const float*> rows;
-  scores.resize(static_cast<size_t>(n_ctx) * n_heads);
+  const int64_t k_width = kv.layout().k_width, v_width = kv.layout().v_width;
+  const bool keep_k = g != nullptr || n_ctx * k_width <= kHeldFloats;
+  const int64_t span = keep_k ? n_ctx : kChunk;  // rows addressable at once
+  ScratchArena& arena = ScratchArena::ForThisThread();
+  ScratchArena::Scope scope(arena);
+  float* scores = arena.Floats(static_cast<size_t>(n_ctx * n_heads));
+  const float** rows = static_cast<const float**>(arena.Bytes(static_cast<size_t>(span) * sizeof(const float*)));
+  float* converted = g == nullptr ? arena.Floats(static_cast<size_t>(span * std::max(k_width, v_width))) : nullptr;
   // Points rows[0, n) at positions [p0, p0 + n).
   auto fetch = [&](int64_t p0, int64_t n, bool value) {
-    const int64_t width = value ? kv.layout().v_width : kv.layout().k_width;
-    if (g == nullptr && scratch.size() < static_cast<size_t>(n * width)) scratch.resize(static_cast<size_t>(n * width));
-    if (rows.size() < static_cast<size_t>(n)) rows.resize(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i) {
-      rows[static_cast<size_t>(i)] = RowOf(kv, layer, row, g, p0 + i, value, scratch.data() + i * width);
-    }
+    const int64_t width = value ? v_width : k_width;
+    for (int64_t i = 0; i < n; ++i) rows[i] = RowOf(kv, layer, row, g, p0 + i, value, converted + i * width);
   };
-  const bool keep_k = g != nullptr || n_ctx * kv.layout().k_width <= kHeldFloats;
   if (keep_k) fetch(0, n_ctx, false);
   // Heads [h_lo, h_hi) of kv head kh, clipped to the requested heads.
   auto for_each_kv_head = [&](auto&& fn) {
@@ -80,14 +80,14 @@ void AttendHeadsFrom(const KvCache& kv, int layer, const TokenRow& row, const Ga
   for (int64_t p0 = 0; p0 < n_ctx; p0 += kChunk) {
     const int n = static_cast<int>(std::min<int64_t>(kChunk, n_ctx - p0));
     if (!keep_k) fetch(p0, n, false);
-    const float* const* chunk_rows = rows.data() + (keep_k ? p0 : 0);
+    const float* const* chunk_rows = rows + (keep_k ? p0 : 0);
     for_each_kv_head([&](int kh, int first, int count) {
       ScoreRows(q + static_cast<int64_t>(head_begin + first) * shape.q_stride, shape.q_stride, count,
                 chunk_rows, kh * shape.k_head_width, n, shape.dot_width, kq_scale,
-                scores.data() + first * n_ctx + p0, n_ctx);
+                scores + first * n_ctx + p0, n_ctx);
     });
   }
-  for (int h = 0; h < n_heads; ++h) SoftmaxInPlace(scores.data() + static_cast<int64_t>(h) * n_ctx, n_ctx);
+  for (int h = 0; h < n_heads; ++h) SoftmaxInPlace(scores + static_cast<int64_t>(h) * n_ctx, n_ctx);
 
   std::fill(out, out + static_cast<int64_t>(n_heads) * shape.v_head_width, 0.0f);
   const int64_t v_stride = shape.v_in_k ? shape.k_head_width : shape.v_head_width;
@@ -95,9 +95,9 @@ void AttendHeadsFrom(const KvCache& kv, int layer, const TokenRow& row, const Ga
   for (int64_t p0 = 0; p0 < n_ctx; p0 += kChunk) {
     const int n = static_cast<int>(std::min<int64_t>(kChunk, n_ctx - p0));
     if (!reuse_k) fetch(p0, n, !shape.v_in_k);
-    const float* const* chunk_rows = rows.data() + (reuse_k ? p0 : 0);
+    const float* const* chunk_rows = rows + (reuse_k ? p0 : 0);
     for_each_kv_head([&](int kh, int first, int count) {
-      AccumulateRows(scores.data() + first * n_ctx + p0, n_ctx, count, chunk_rows, kh * v_stride, n,
+      AccumulateRows(scores + first * n_ctx + p0, n_ctx, count, chunk_rows, kh * v_stride, n,
                      shape.v_head_width, out + static_cast<int64_t>(first) * shape.v_head_width,
                      shape.v_head_width);
     });
@@ -132,11 +132,9 @@ void AttendBatch(const ForwardState& s, int layer, const AttentionShape& shape, 
     if (gathered.empty() || gathered.back().block_table != table) {
       gathered.push_back({table, 0, nullptr, nullptr});
     }
+    GatheredRows& g = gathered.back();
+    g.n_ctx = std::max(g.n_ctx, s.rows[static_cast<size_t>(t)].pos + 1);
     gathered_of[static_cast<size_t>(t)] = static_cast<int>(gathered.size() - 1);
-  }
-  for (int64_t t = 0; t < T; ++t) {
-    const int gi = gathered_of[static_cast<size_t>(t)];
-    if (gi >= 0) gathered[gi].n_ctx = std::max(gathered[gi].n_ctx, s.rows[static_cast<size_t>(t)].pos + 1);
   }
   for (GatheredRows& g : gathered) {
     const int64_t kw = kv.layout().k_width, vw = shape.v_in_k ? 0 : kv.layout().v_width;
