@@ -30,19 +30,9 @@ inline const float* RowOf(const KvCache& kv, int layer, const TokenRow& row, con
   return value ? kv.ReadV(layer, block, slot, scratch) : kv.ReadK(layer, block, slot, scratch);
 }
 
-void AttendHeadsFrom(const KvCache& kv, int layer, const TokenRow& row, const GatheredRows* g,
-                     const AttentionShape& shape, float kq_scale, const float* q, int head_begin,
-                     int head_end, float* out);
-
-}  // namespace
-
-void AttendHeads(const KvCache& kv, int layer, const TokenRow& row, const AttentionShape& shape,
-                 float kq_scale, const float* q, int head_begin, int head_end, float* out) {
-  AttendHeadsFrom(kv, layer, row, nullptr, shape, kq_scale, q, head_begin, head_end, out);
-}
-
-namespace {
-
+// Heads [head_begin, head_end) of one token: q holds all heads of the token (head h at
+// h * q_stride); out receives (head_end - head_begin) * v_head_width values. Rows come from `g`
+// when it holds the token's sequence, else from the cache.
 void AttendHeadsFrom(const KvCache& kv, int layer, const TokenRow& row, const GatheredRows* g,
                      const AttentionShape& shape, float kq_scale, const float* q, int head_begin,
                      int head_end, float* out) {

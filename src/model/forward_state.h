@@ -52,11 +52,6 @@ struct AttentionShape {
   bool v_in_k = false;
 };
 
-// Heads [head_begin, head_end) of one token: q holds all heads of the token (head h at
-// h * q_stride); out receives (head_end - head_begin) * v_head_width values.
-void AttendHeads(const KvCache& kv, int layer, const TokenRow& row, const AttentionShape& shape,
-                 float kq_scale, const float* q, int head_begin, int head_end, float* out);
-
 // All heads of all tokens of the batch on the pool; token t's queries start at q + t *
 // q_token_stride and its output at out + t * out_token_stride (heads contiguous).
 void AttendBatch(const ForwardState& s, int layer, const AttentionShape& shape, const float* q,
