@@ -3,7 +3,8 @@
 //
 // Working set: a 2048 x 2048 weight matrix (Gaussian rows quantized with QuantizeRow, 64
 // distinct rows tiled) and random activations. Shapes: GEMV (1 token, the decode case) and GEMM
-// (32 and 128 tokens, prompt processing). Implementations:
+// (32 and 128 tokens, prompt processing) and the 2-4 tokens an expert gets in batched decoding.
+// Implementations:
 //   BM_MatMulFast/<type>/tokens:<n>/threads:<t>   MatMul, the dispatched kernel (label: its ISA);
 //   BM_MatMulPacked/...                           MatMul on row-interleaved weights (packed.h);
 //   BM_MatMulReference/...                        the same driver with the scalar reference
@@ -96,7 +97,7 @@ void RegisterAll() {
       k->name = "avx2";
       avx2 = k;
     }
-    for (int64_t n_tokens : {1, 32, 128}) {
+    for (int64_t n_tokens : {1, 2, 4, 32, 128}) {
       for (int threads : {1, 2}) {
         const std::string suffix = std::string("/") + DTypeName(type) +
                                    "/tokens:" + std::to_string(n_tokens) +
