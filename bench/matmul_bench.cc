@@ -16,8 +16,8 @@
 // 1408 x 2048, Q4_K, packed on huge pages: 208 MB, so weights stream from DRAM). Cases:
 // "decode" (one token, 6 experts) and "batch16" (16 sequences: 51 experts, the token counts per
 // expert measured on the synth model: 22 experts with 1 token, 17 with 2, 8 with 3, 3 with 4,
-// 1 with 5); "batch16_shared" adds the two shared experts (one 2816-row product per projection
-// for all 16 tokens) to the same call, as the model does. Bytes are those of the active experts.
+// 1 with 5); the "_shared" cases add the two shared experts (one 2816-row product per projection
+// for every token) to the same call, as the model does. Bytes are those of the products run.
 
 #include <benchmark/benchmark.h>
 
@@ -97,7 +97,7 @@ void RunMatMulBench(benchmark::State& state, DType type, const MatMulKernel* ker
 
 // Token counts per active expert of one MoE step (see the header comment).
 std::vector<int64_t> ExpertTokenCounts(const std::string& name) {
-  if (name == "decode") return std::vector<int64_t>(6, 1);  // batch16 and batch16_shared below
+  if (name == "decode" || name == "decode_shared") return std::vector<int64_t>(6, 1);
   std::vector<int64_t> counts;
   for (auto [tokens, experts] : {std::pair{1, 22}, {2, 17}, {3, 8}, {4, 3}, {5, 1}}) {
     counts.insert(counts.end(), experts, tokens);
@@ -119,7 +119,8 @@ void RunMoeBench(benchmark::State& state, const std::string& name, int threads) 
     for (auto& v : row) v = normal(rng);
     QuantizeRow(kType, row.data(), source.data() + r * row_bytes, kEmbd);
   }
-  const bool shared = name == "batch16_shared";
+  const bool shared = name == "batch16_shared" || name == "decode_shared";
+  const int64_t shared_tokens = name == "decode_shared" ? 1 : 16;
   HugePageMemory packed = HugePageMemory::Map((2 * kExperts + 4) * matrix_bytes);
   if (packed.data() == nullptr) return state.SkipWithError("cannot map the expert weights");
   auto* base = static_cast<uint8_t*>(packed.data());
@@ -155,12 +156,12 @@ void RunMoeBench(benchmark::State& state, const std::string& name, int threads) 
       row0 += counts[i];
     }
     if (shared) {
-      // The two shared experts as one 2816-row product per projection, for all 16 tokens.
+      // The two shared experts as one 2816-row product per projection, for every token.
       for (int which = 0; which < 2; ++which) {
         const uint8_t* m = base + (2 * kExperts + 2 * which) * matrix_bytes;
         WeightMatrix w{kType, m, kEmbd, 2 * kFfn, row_bytes};
         w.packed = m;
-        jobs.push_back({w, x.data(), 16, ys.data() + which * 16 * 2 * kFfn});
+        jobs.push_back({w, x.data(), shared_tokens, ys.data() + which * 16 * 2 * kFfn});
       }
     }
     state.ResumeTiming();
@@ -214,7 +215,7 @@ void RegisterAll() {
     }
   }
   if (PackedKernelAvailable(DType::kQ4_K)) {
-    for (const char* name : {"decode", "batch16", "batch16_shared"}) {
+    for (const char* name : {"decode", "decode_shared", "batch16", "batch16_shared"}) {
       for (int threads : {1, 2}) {
         benchmark::RegisterBenchmark(
             (std::string("BM_MoeExperts/") + name + "/threads:" + std::to_string(threads)).c_str(),
