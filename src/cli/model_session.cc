@@ -11,10 +11,13 @@ void PrintPackSummary(const Model& model) {
   if (!p.skipped_reason.empty()) {
     std::fprintf(stderr, "weights not packed for the fast kernels: %s\n", p.skipped_reason.c_str());
   } else if (p.packed_matrices > 0) {
-    std::fprintf(stderr, "packed %d matrices (%.2f GiB) for the fast kernels%s%s\n", p.packed_matrices,
+    std::fprintf(stderr, "packed %d matrices (%.2f GiB) for the fast kernels%s%s%s\n", p.packed_matrices,
                  p.packed_bytes / 1073741824.0,
                  p.cache_path.empty() ? "" : (p.from_cache ? "; mapped from " : "; cached in "),
-                 p.cache_path.c_str());
+                 p.cache_path.c_str(),
+                 p.evicted_source_pages
+                     ? "; the file's pages were dropped from the page cache once packed (file and copy exceed memory)"
+                     : "");
   }
 }
 

@@ -4,11 +4,15 @@
 // region (anonymous memory backed by transparent huge pages, or a cache file, see PackOptions)
 // and points the matrices' `packed` fields at it; the region lives as long as the weights. The copy is of the same size
 // as the packed tensors; the file's pages of fully packed tensors are released from the process
-// (they stay in the page cache until the kernel needs the memory; file-backed weights only). Skipped, with a reason, when
-// no type has a packed kernel, DSINFER_REPACK=0, or the copy would not fit in available memory.
+// (file-backed weights only). They stay in the page cache, which makes the next load faster,
+// unless the file and the copy together exceed the machine's memory: then they are reclaimed as
+// soon as they are packed, so that free memory, not a full page cache, serves the rest of the
+// copy and it gets 2 MiB pages. Skipped, with a reason, when no type has a packed kernel,
+// DSINFER_REPACK=0, or the copy would not fit in available memory.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "base/thread_pool.h"
@@ -28,6 +32,9 @@ struct PackOptions {
   // Only packed copies of at least this size get a cache file (small ones pack in well under a
   // second).
   uint64_t min_cached_bytes = uint64_t{256} << 20;
+  // Reclaim the file's pages from the page cache as they are packed: unset decides by size
+  // (when the file and the copy together exceed the machine's memory); tests force either way.
+  std::optional<bool> evict_source_pages;
 };
 
 // The cache directory from the environment: $DSINFER_CACHE_DIR, none when unset or "off".
@@ -43,6 +50,9 @@ struct PackSummary {
   int packed_matrices = 0;    // tensors (stacked ones count once)
   std::string skipped_reason; // non-empty when nothing was packed although something could be
   bool from_cache = false;    // the packed weights were mapped from an existing cache file
+  // The model file's pages were reclaimed from the page cache as they were packed, because the
+  // file and the copy together exceed the machine's memory (see PackModelWeights).
+  bool evicted_source_pages = false;
   std::string cache_path;     // the cache file used or written, if any
 };
 

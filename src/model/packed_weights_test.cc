@@ -48,15 +48,18 @@ Bound Bind(const std::string& path) {
   return {std::move(*file), std::move(*weights)};
 }
 
-// Products of every packed matrix of the first layers with a fixed input.
-std::vector<float> Products(const ModelWeights& w) {
+// Products of every packed matrix of the first layers with a fixed input; with `from_file`, of
+// the same matrices read from the model file instead of the packed copy.
+std::vector<float> Products(const ModelWeights& w, bool from_file = false) {
   std::vector<float> out;
   for (const LayerWeights& L : w.layers) {
     for (const WeightMatrix* m : {&L.wq, &L.wo, &L.wkv_a, &L.gate_shexp, &L.ffn_gate}) {
       if (m->rows == 0 || m->packed == nullptr) continue;
+      WeightMatrix read = *m;
+      if (from_file) read.packed = nullptr;
       std::vector<float> x(static_cast<size_t>(m->cols)), y(static_cast<size_t>(m->rows));
       for (size_t i = 0; i < x.size(); ++i) x[i] = std::sin(0.1f * static_cast<float>(i));
-      MatMul(*m, x.data(), 1, y.data(), nullptr);
+      MatMul(read, x.data(), 1, y.data(), nullptr);
       out.insert(out.end(), y.begin(), y.end());
     }
   }
@@ -109,6 +112,38 @@ TEST_F(PackedWeightsTest, CacheFileIsWrittenOnceThenMappedWithTheSameResults) {
   EXPECT_EQ(b.cache_path, a.cache_path);
   EXPECT_EQ(b.packed_matrices, a.packed_matrices);
   EXPECT_EQ(Products(second.weights), want);
+}
+
+TEST_F(PackedWeightsTest, ReclaimingTheFilePagesKeepsEveryResult) {
+  // What a load does when the file and its packed copy exceed memory: the file's pages leave the
+  // page cache as they are packed; later reads of the file (unpacked rows, tied embeddings)
+  // fault them back in from the file.
+  const std::string model = SynthQ4("pack_evict_model.gguf");
+  ThreadPool pool(2);
+  Bound reference = Bind(model);
+  PackOptions keep = Options(model);
+  keep.cache_dir.clear();
+  keep.evict_source_pages = false;
+  const PackSummary k = PackModelWeights(&reference.weights, pool, keep);
+  EXPECT_FALSE(k.evicted_source_pages);
+  const std::vector<float> want = Products(reference.weights);
+  const std::vector<float> want_from_file = Products(reference.weights, /*from_file=*/true);
+  ASSERT_FALSE(want.empty());
+
+  Bound evicted = Bind(model);
+  PackOptions evict = keep;
+  evict.evict_source_pages = true;
+  const PackSummary e = PackModelWeights(&evicted.weights, pool, evict);
+  EXPECT_TRUE(e.evicted_source_pages);
+  EXPECT_EQ(e.packed_bytes, k.packed_bytes);
+  EXPECT_EQ(Products(evicted.weights), want);
+  EXPECT_EQ(Products(evicted.weights, /*from_file=*/true), want_from_file);
+
+  // Left to decide by size, a small model and its copy fit in memory: nothing is evicted.
+  Bound automatic = Bind(model);
+  PackOptions by_size = keep;
+  by_size.evict_source_pages.reset();
+  EXPECT_FALSE(PackModelWeights(&automatic.weights, pool, by_size).evicted_source_pages);
 }
 
 TEST_F(PackedWeightsTest, ChangedModelFileGetsANewCacheFileAndTheStaleOneIsRemoved) {
