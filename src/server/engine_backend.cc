@@ -199,6 +199,7 @@ Expected<std::unique_ptr<GenerationBackend>> LoadEngineBackend(const ServerConfi
   d.packed_bytes = packed.packed_bytes;
   d.pack_cache_path = packed.cache_path;
   d.pack_skipped = packed.skipped_reason;
+  d.pack_evicted_source = packed.evicted_source_pages;
   return std::unique_ptr<GenerationBackend>(std::move(backend));
 }
 

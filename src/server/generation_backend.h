@@ -31,6 +31,7 @@ struct BackendDescription {
   uint64_t packed_bytes = 0;
   std::string pack_cache_path;   // cache file mapped or written, if any
   std::string pack_skipped;      // why nothing was packed, if something could have been
+  bool pack_evicted_source = false;  // the file's pages left the page cache as they were packed
 };
 
 class GenerationBackend {

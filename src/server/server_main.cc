@@ -115,6 +115,7 @@ Status RunServer(const ServerConfig& config, const std::string& version) {
                          {"packed_bytes", static_cast<int64_t>(backend->description().packed_bytes)},
                          {"pack_cache", backend->description().pack_cache_path},
                          {"pack_skipped", backend->description().pack_skipped},
+                         {"pack_evicted_source", backend->description().pack_evicted_source},
                          {"load_s", std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count()}});
 
   const int sig = WaitForStopSignal(stop_signals);
