@@ -11,6 +11,9 @@
 //                                                 kernel (reference::MatMul is single-threaded);
 //   BM_MatMulAvx2/...                             the AVX2 kernel directly, when the CPU has it.
 //
+// BM_MlaHeads/{k_b,v_b}/threads:<t>: MLA's 16 per-head absorbed products of one token (Q8_0,
+// 70 KB each) in one MatMulMany, where per-call overhead rather than bandwidth decides.
+//
 // BM_MoeExperts/<case>/threads:<t>: one MatMulMany over the gate and up products of a step's
 // active experts, as the MoE layer issues it, on DeepSeek-V2-Lite's shapes (64 experts of
 // 1408 x 2048, Q4_K, packed on huge pages: 208 MB, so weights stream from DRAM). Cases:
@@ -174,6 +177,40 @@ void RunMoeBench(benchmark::State& state, const std::string& name, int threads) 
   state.SetItemsProcessed(state.iterations() * total_tokens);
 }
 
+// MLA's absorbed per-head products for one decoded token: 16 heads' attn_k_b slices (512 x 128)
+// or attn_v_b slices (128 x 512), Q8_0 packed, each head with its own input, in one MatMulMany
+// (70 KB per head: call overhead, not bandwidth, decides).
+void RunHeadsBench(benchmark::State& state, bool v_b, int threads) {
+  constexpr int kHeads = 16;
+  const int64_t rows = v_b ? 128 : 512, cols = v_b ? 512 : 128;
+  constexpr DType kType = DType::kQ8_0;
+  const uint64_t row_bytes = *RowBytes(kType, cols);
+  std::mt19937 rng(4);
+  std::normal_distribution<float> normal(0.0f, 0.02f);
+  std::vector<float> row(cols);
+  std::vector<uint8_t> data(kHeads * rows * row_bytes), packed(data.size());
+  for (int64_t r = 0; r < kHeads * rows; ++r) {
+    for (auto& v : row) v = normal(rng);
+    QuantizeRow(kType, row.data(), data.data() + r * row_bytes, cols);
+  }
+  PackRows(kType, data.data(), kHeads * rows, cols, packed.data());
+  std::vector<float> x(kHeads * cols), y(kHeads * rows);
+  for (auto& v : x) v = normal(rng) * 50.0f;
+  std::vector<MatMulJob> jobs;
+  for (int h = 0; h < kHeads; ++h) {
+    WeightMatrix w{kType, data.data() + h * rows * row_bytes, cols, rows, row_bytes};
+    w.packed = packed.data() + h * rows * row_bytes;
+    jobs.push_back({w, x.data() + h * cols, 1, y.data() + h * rows});
+  }
+  std::unique_ptr<ThreadPool> pool = threads > 1 ? std::make_unique<ThreadPool>(threads) : nullptr;
+  for (auto _ : state) {
+    MatMulMany(jobs.data(), jobs.size(), pool.get());
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(data.size()));
+}
+
 void RegisterAll() {
   const CpuFeatures& cpu = GetCpuFeatures();
   for (DType type : kTypes) {
@@ -211,6 +248,17 @@ void RegisterAll() {
         }
         add("BM_MatMulReference", reference);
         if (avx2 != nullptr) add("BM_MatMulAvx2", avx2);
+      }
+    }
+  }
+  if (PackedKernelAvailable(DType::kQ8_0)) {
+    for (bool v_b : {false, true}) {
+      for (int threads : {1, 2}) {
+        benchmark::RegisterBenchmark(
+            (std::string("BM_MlaHeads/") + (v_b ? "v_b" : "k_b") + "/threads:" + std::to_string(threads)).c_str(),
+            [=](benchmark::State& state) { RunHeadsBench(state, v_b, threads); })
+            ->Unit(benchmark::kMicrosecond)
+            ->UseRealTime();
       }
     }
   }
