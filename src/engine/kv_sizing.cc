@@ -6,6 +6,8 @@
 #include <limits>
 #include <string>
 
+#include "base/memory_limits.h"
+
 namespace dsinfer::engine {
 
 uint64_t KvBytesPerToken(const KvLayout& layout, DType type) {
@@ -14,6 +16,8 @@ uint64_t KvBytesPerToken(const KvLayout& layout, DType type) {
 }
 
 uint64_t PhysicalRamBytes() {
+  const uint64_t limit = ReadMemoryLimits().total;
+  if (limit > 0) return limit;
   const long pages = sysconf(_SC_PHYS_PAGES);
   const long page = sysconf(_SC_PAGE_SIZE);
   if (pages <= 0 || page <= 0) return 0;

@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "base/huge_page_memory.h"
+#include "base/memory_limits.h"
 #include "kernels/packed.h"
 
 namespace dsinfer {
@@ -30,19 +30,6 @@ struct PackTarget {
   WeightMatrix* m;
   int64_t rows;
 };
-
-// A /proc/meminfo value ("MemAvailable:", "MemTotal:") in bytes; UINT64_MAX when unknown, so
-// that callers do not refuse or change behaviour on systems without it.
-uint64_t MeminfoBytes(const std::string& wanted) {
-  std::ifstream meminfo("/proc/meminfo");
-  std::string key;
-  uint64_t kib = 0;
-  std::string unit;
-  while (meminfo >> key >> kib >> unit) {
-    if (key == wanted) return kib * 1024;
-  }
-  return UINT64_MAX;
-}
 
 void Collect(WeightMatrix* m, int64_t count, std::vector<PackTarget>* out) {
   if (m->data == nullptr || m->rows <= 0 || !PackedKernelAvailable(m->type)) return;
@@ -66,7 +53,8 @@ void ReleaseFilePages(const uint8_t* p, uint64_t n, bool evict) {
   madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
-// Whether the model file and its packed copy together exceed the machine's memory. Then the
+// Whether the model file and its packed copy together exceed the memory this process may use (the
+// machine's, or its container's limit). Then the
 // file's pages are reclaimed as soon as they are packed: otherwise the page cache fills memory
 // while the copy is made, and the rest of the copy gets 4 KiB pages instead of 2 MiB ones
 // (V2-Lite Q8_0, 15.6 GB file + 15.3 GiB copy on 24 GiB: 12% of the copy on small pages, decode
@@ -74,8 +62,8 @@ void ReleaseFilePages(const uint8_t* p, uint64_t n, bool evict) {
 bool FileAndCopyExceedMemory(const std::string& path, uint64_t copy_bytes) {
   struct stat st;
   if (path.empty() || stat(path.c_str(), &st) != 0) return false;
-  const uint64_t total = MeminfoBytes("MemTotal:");
-  return total != UINT64_MAX && static_cast<uint64_t>(st.st_size) + copy_bytes > total;
+  const uint64_t total = ReadMemoryLimits().total;
+  return total != 0 && static_cast<uint64_t>(st.st_size) + copy_bytes > total;
 }
 
 // madvise(advice) over the whole pages inside [p, p + n); a failure (older kernel) only costs
@@ -272,8 +260,9 @@ PackSummary PackModelWeights(ModelWeights* w, ThreadPool& pool, const PackOption
     region = OpenCached(options, descriptor, total, &filled, &summary.cache_path);
   }
   if (region.base == nullptr) {
-    const uint64_t available = MeminfoBytes("MemAvailable:");
-    if (total + (uint64_t{1} << 30) > available) {
+    // A container's limit counts, not only the host's free memory: packing past it is an OOM kill.
+    const uint64_t available = ReadMemoryLimits().available;
+    if (available != 0 && total + (uint64_t{1} << 30) > available) {
       std::ostringstream reason;
       reason << "packing needs " << total / (1 << 20) << " MiB but only " << available / (1 << 20)
              << " MiB are available";

@@ -2,13 +2,15 @@
 //
 // PackModelWeights copies every matrix whose type has a packed kernel on this CPU into one
 // region (anonymous memory backed by transparent huge pages, or a cache file, see PackOptions)
-// and points the matrices' `packed` fields at it; the region lives as long as the weights. The copy is of the same size
-// as the packed tensors; the file's pages of fully packed tensors are released from the process
-// (file-backed weights only). They stay in the page cache, which makes the next load faster,
-// unless the file and the copy together exceed the machine's memory: then they are reclaimed as
-// soon as they are packed, so that free memory, not a full page cache, serves the rest of the
-// copy and it gets 2 MiB pages. Skipped, with a reason, when no type has a packed kernel,
-// DSINFER_REPACK=0, or the copy would not fit in available memory.
+// and points the matrices' `packed` fields at it; the region lives as long as the weights. The
+// copy is of the same size as the packed tensors. The file's pages of fully packed tensors are
+// released from the process (file-backed weights only) and stay in the page cache, which makes
+// the next load faster, unless the file and the copy together exceed the memory the process may
+// use (the machine's, or a container's limit: base/memory_limits.h); then they are reclaimed as
+// soon as they are packed, so that free memory rather than a full page cache serves the rest of
+// the copy and it gets 2 MiB pages. Skipped, with a reason, when no type has a packed kernel,
+// DSINFER_REPACK=0, or the copy would not fit in available memory (a container's headroom
+// included).
 #pragma once
 
 #include <cstdint>
@@ -51,7 +53,7 @@ struct PackSummary {
   std::string skipped_reason; // non-empty when nothing was packed although something could be
   bool from_cache = false;    // the packed weights were mapped from an existing cache file
   // The model file's pages were reclaimed from the page cache as they were packed, because the
-  // file and the copy together exceed the machine's memory (see PackModelWeights).
+  // file and the copy together exceed the memory the process may use (see PackModelWeights).
   bool evicted_source_pages = false;
   std::string cache_path;     // the cache file used or written, if any
 };
