@@ -48,17 +48,24 @@ constexpr int64_t kCols = 2048;
 
 constexpr DType kTypes[] = {DType::kQ4_K, DType::kQ5_0, DType::kQ8_0, DType::kQ6_K, DType::kF16};
 
+// `rows` Gaussian rows of `cols` values quantized to `type`, back to back.
+std::vector<uint8_t> RandomRows(DType type, int64_t rows, int64_t cols, uint32_t seed) {
+  const uint64_t row_bytes = *RowBytes(type, cols);
+  std::vector<uint8_t> out(row_bytes * rows);
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal(0.0f, 0.02f);
+  std::vector<float> x(cols);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (auto& v : x) v = normal(rng);
+    QuantizeRow(type, x.data(), out.data() + r * row_bytes, cols);
+  }
+  return out;
+}
+
 std::vector<uint8_t> MakeWeights(DType type) {
   const uint64_t row_bytes = *RowBytes(type, kCols);
   constexpr int64_t kDistinctRows = 64;
-  std::vector<uint8_t> distinct(row_bytes * kDistinctRows);
-  std::mt19937 rng(5);
-  std::normal_distribution<float> normal(0.0f, 0.02f);
-  std::vector<float> x(kCols);
-  for (int64_t r = 0; r < kDistinctRows; ++r) {
-    for (auto& v : x) v = normal(rng);
-    QuantizeRow(type, x.data(), distinct.data() + r * row_bytes, kCols);
-  }
+  const std::vector<uint8_t> distinct = RandomRows(type, kDistinctRows, kCols, 5);
   std::vector<uint8_t> matrix(row_bytes * kRows);
   for (int64_t r = 0; r < kRows; ++r) {
     std::memcpy(matrix.data() + r * row_bytes, distinct.data() + (r % kDistinctRows) * row_bytes,
@@ -114,14 +121,9 @@ void RunMoeBench(benchmark::State& state, const std::string& name, int threads) 
   const uint64_t row_bytes = *RowBytes(kType, kEmbd);
   const uint64_t matrix_bytes = kFfn * row_bytes;
   // Distinct random-looking rows (a tiled pattern would read the same bytes over and over).
-  std::vector<uint8_t> source(matrix_bytes);
+  const std::vector<uint8_t> source = RandomRows(kType, kFfn, kEmbd, 3);
   std::mt19937 rng(3);
   std::normal_distribution<float> normal(0.0f, 0.02f);
-  std::vector<float> row(kEmbd);
-  for (int64_t r = 0; r < kFfn; ++r) {
-    for (auto& v : row) v = normal(rng);
-    QuantizeRow(kType, row.data(), source.data() + r * row_bytes, kEmbd);
-  }
   const bool shared = name == "batch16_shared" || name == "decode_shared";
   const int64_t shared_tokens = name == "decode_shared" ? 1 : 16;
   HugePageMemory packed = HugePageMemory::Map((2 * kExperts + 4) * matrix_bytes);
@@ -185,14 +187,10 @@ void RunHeadsBench(benchmark::State& state, bool v_b, int threads) {
   const int64_t rows = v_b ? 128 : 512, cols = v_b ? 512 : 128;
   constexpr DType kType = DType::kQ8_0;
   const uint64_t row_bytes = *RowBytes(kType, cols);
+  const std::vector<uint8_t> data = RandomRows(kType, kHeads * rows, cols, 4);
+  std::vector<uint8_t> packed(data.size());
   std::mt19937 rng(4);
   std::normal_distribution<float> normal(0.0f, 0.02f);
-  std::vector<float> row(cols);
-  std::vector<uint8_t> data(kHeads * rows * row_bytes), packed(data.size());
-  for (int64_t r = 0; r < kHeads * rows; ++r) {
-    for (auto& v : row) v = normal(rng);
-    QuantizeRow(kType, row.data(), data.data() + r * row_bytes, cols);
-  }
   PackRows(kType, data.data(), kHeads * rows, cols, packed.data());
   std::vector<float> x(kHeads * cols), y(kHeads * rows);
   for (auto& v : x) v = normal(rng) * 50.0f;
