@@ -5,7 +5,7 @@
 # /readyz, and kills everything it started. Exit code 77 (missing curl/node/prometheus) is a skip.
 if(DSINFER_BUILD_TESTS AND TARGET dsinfer AND TARGET dsinfer_server)
   set(_server_tests ${CMAKE_CURRENT_LIST_DIR}/server)
-  foreach(_name api_curl auth_limits lifecycle prometheus)
+  foreach(_name api_curl auth_limits lifecycle prometheus memory_limit)
     add_test(NAME server_${_name} COMMAND bash ${_server_tests}/${_name}_test.sh $<TARGET_FILE:dsinfer>)
     set_tests_properties(server_${_name} PROPERTIES TIMEOUT 600 SKIP_RETURN_CODE 77 LABELS server)
   endforeach()
