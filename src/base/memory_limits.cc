@@ -1,5 +1,7 @@
 #include "base/memory_limits.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -78,7 +80,11 @@ MemoryLimits CombineMemoryLimits(uint64_t machine_total, uint64_t machine_availa
 
 MemoryLimits ReadMemoryLimits() {
   const uint64_t kib = 1024;
-  const uint64_t total = StatValue("/proc/meminfo", "MemTotal:").value_or(0) * kib;
+  uint64_t total = StatValue("/proc/meminfo", "MemTotal:").value_or(0) * kib;
+  if (total == 0) {  // no /proc: physical RAM from sysconf
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    if (pages > 0 && page > 0) total = static_cast<uint64_t>(pages) * static_cast<uint64_t>(page);
+  }
   const uint64_t available = StatValue("/proc/meminfo", "MemAvailable:").value_or(0) * kib;
   // /proc/self/cgroup: "0::/path" (v2) or "N:memory:/path" (v1); inside a container's cgroup
   // namespace the path is "/".

@@ -35,7 +35,8 @@ std::optional<CgroupMemory> ReadCgroupMemory(const std::string& dir);
 MemoryLimits CombineMemoryLimits(uint64_t machine_total, uint64_t machine_available,
                                  const std::optional<CgroupMemory>& cgroup);
 
-// For this process: /proc/meminfo and the memory cgroup named in /proc/self/cgroup.
+// For this process: /proc/meminfo (sysconf for the RAM size without it) and the memory cgroup
+// named in /proc/self/cgroup.
 MemoryLimits ReadMemoryLimits();
 
 }  // namespace dsinfer

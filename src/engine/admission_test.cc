@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/memory_limits.h"
 #include "engine/kv_sizing.h"
 
 namespace dsinfer::engine {
@@ -87,7 +88,7 @@ TEST(KvSizingTest, BlockCountComesFromBlocksBytesOrRam) {
   s.ram_fraction = 0.01;
   const auto fraction = ResolveKvBlockCount(s, 1000, 16, 32, 4096);
   ASSERT_TRUE(fraction.ok());
-  EXPECT_EQ(static_cast<uint64_t>(*fraction), static_cast<uint64_t>(PhysicalRamBytes() * 0.01) / 16000);
+  EXPECT_EQ(static_cast<uint64_t>(*fraction), static_cast<uint64_t>(ReadMemoryLimits().total * 0.01) / 16000);
   // Default: max_batch_size full contexts (when RAM allows).
   EXPECT_EQ(*ResolveKvBlockCount(KvSizing(), 4, 16, 32, 4096), 32 * 256);
 }

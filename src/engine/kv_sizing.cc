@@ -1,7 +1,5 @@
 #include "engine/kv_sizing.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <limits>
 #include <string>
@@ -13,15 +11,6 @@ namespace dsinfer::engine {
 uint64_t KvBytesPerToken(const KvLayout& layout, DType type) {
   return static_cast<uint64_t>(layout.n_layer) * static_cast<uint64_t>(layout.k_width + layout.v_width) *
          Traits(type).type_size;
-}
-
-uint64_t PhysicalRamBytes() {
-  const uint64_t limit = ReadMemoryLimits().total;
-  if (limit > 0) return limit;
-  const long pages = sysconf(_SC_PHYS_PAGES);
-  const long page = sysconf(_SC_PAGE_SIZE);
-  if (pages <= 0 || page <= 0) return 0;
-  return static_cast<uint64_t>(pages) * static_cast<uint64_t>(page);
 }
 
 Expected<int32_t> ResolveKvBlockCount(const KvSizing& sizing, uint64_t bytes_per_token, int block_size,
@@ -42,12 +31,12 @@ Expected<int32_t> ResolveKvBlockCount(const KvSizing& sizing, uint64_t bytes_per
   if (sizing.blocks < 0) return InvalidArgument("kv_cache_blocks must be >= 0, got " + std::to_string(sizing.blocks));
   if (sizing.blocks > 0) return sizing.blocks;
   if (sizing.memory_bytes > 0) return from_bytes(sizing.memory_bytes, "kv_cache_memory");
-  const uint64_t ram = PhysicalRamBytes();
+  const uint64_t ram = ReadMemoryLimits().total;
   if (sizing.ram_fraction != 0) {
     if (!(sizing.ram_fraction > 0 && sizing.ram_fraction <= 1)) {
       return InvalidArgument("kv_cache_ram_fraction must be in (0, 1], got " + std::to_string(sizing.ram_fraction));
     }
-    if (ram == 0) return InvalidArgument("kv_cache_ram_fraction: physical RAM size is unknown");
+    if (ram == 0) return InvalidArgument("kv_cache_ram_fraction: the RAM size is unknown");
     return from_bytes(static_cast<uint64_t>(static_cast<double>(ram) * sizing.ram_fraction), "kv_cache_ram_fraction");
   }
   const uint64_t blocks_per_seq = static_cast<uint64_t>((max_model_len + block_size - 1) / block_size);

@@ -1,6 +1,7 @@
 // How many KV blocks the engine gets: from an explicit block count, a byte budget, or a fraction
 // of RAM (the first one given wins), else enough for max_batch_size sequences of the full
-// context, capped at a quarter of RAM. RAM is what the process may use (a container's limit). Pure functions; thread-safe.
+// context, capped at a quarter of RAM. RAM is what the process may use: the machine's, or its
+// container's memory limit when lower (base/memory_limits.h). Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -19,10 +20,6 @@ struct KvSizing {
 
 // Bytes of one token's KV rows over all layers (what KvCache::bytes_per_token reports).
 uint64_t KvBytesPerToken(const KvLayout& layout, DType type);
-
-// RAM this process may use: the machine's, or its container's memory limit when lower
-// (base/memory_limits.h); 0 when unknown.
-uint64_t PhysicalRamBytes();
 
 // Errors name the option: a budget smaller than one block, a fraction outside (0, 1], or more
 // than 2^31-1 blocks.

@@ -53,17 +53,15 @@ void ReleaseFilePages(const uint8_t* p, uint64_t n, bool evict) {
   madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
 }
 
-// Whether the model file and its packed copy together exceed the memory this process may use (the
-// machine's, or its container's limit). Then the
-// file's pages are reclaimed as soon as they are packed: otherwise the page cache fills memory
-// while the copy is made, and the rest of the copy gets 4 KiB pages instead of 2 MiB ones
-// (V2-Lite Q8_0, 15.6 GB file + 15.3 GiB copy on 24 GiB: 12% of the copy on small pages, decode
-// at 50% of the memory roofline).
-bool FileAndCopyExceedMemory(const std::string& path, uint64_t copy_bytes) {
+// Whether the model file and its packed copy together exceed `memory` (what the process may use;
+// 0: unknown). Then the file's pages are reclaimed as soon as they are packed: otherwise the page
+// cache fills memory while the copy is made, and the rest of the copy gets 4 KiB pages instead
+// of 2 MiB ones (V2-Lite Q8_0, 15.6 GB file + 15.3 GiB copy on 24 GiB: 12% of the copy on small
+// pages, decode at 50% of the memory roofline).
+bool FileAndCopyExceed(uint64_t memory, const std::string& path, uint64_t copy_bytes) {
   struct stat st;
-  if (path.empty() || stat(path.c_str(), &st) != 0) return false;
-  const uint64_t total = ReadMemoryLimits().total;
-  return total != 0 && static_cast<uint64_t>(st.st_size) + copy_bytes > total;
+  if (memory == 0 || path.empty() || stat(path.c_str(), &st) != 0) return false;
+  return static_cast<uint64_t>(st.st_size) + copy_bytes > memory;
 }
 
 // madvise(advice) over the whole pages inside [p, p + n); a failure (older kernel) only costs
@@ -259,12 +257,12 @@ PackSummary PackModelWeights(ModelWeights* w, ThreadPool& pool, const PackOption
   if (total >= options.min_cached_bytes && !options.source_path.empty() && !options.cache_dir.empty()) {
     region = OpenCached(options, descriptor, total, &filled, &summary.cache_path);
   }
+  // A container's limit counts, not only the host's free memory: packing past it is an OOM kill.
+  const MemoryLimits memory = ReadMemoryLimits();
   if (region.base == nullptr) {
-    // A container's limit counts, not only the host's free memory: packing past it is an OOM kill.
-    const uint64_t available = ReadMemoryLimits().available;
-    if (available != 0 && total + (uint64_t{1} << 30) > available) {
+    if (memory.available != 0 && total + (uint64_t{1} << 30) > memory.available) {
       std::ostringstream reason;
-      reason << "packing needs " << total / (1 << 20) << " MiB but only " << available / (1 << 20)
+      reason << "packing needs " << total / (1 << 20) << " MiB but only " << memory.available / (1 << 20)
              << " MiB are available";
       return Skipped(reason.str());
     }
@@ -278,7 +276,7 @@ PackSummary PackModelWeights(ModelWeights* w, ThreadPool& pool, const PackOption
   w->packed_storage = region.owner;
 
   const bool evict = options.file_backed && !filled &&
-                     options.evict_source_pages.value_or(FileAndCopyExceedMemory(options.source_path, total));
+                     options.evict_source_pages.value_or(FileAndCopyExceed(memory.total, options.source_path, total));
   summary.evicted_source_pages = evict;
   std::set<const uint8_t*> copied;  // sources already packed (a cache file holds them all)
   for (const PackTarget& t : targets) {
