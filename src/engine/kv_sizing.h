@@ -15,7 +15,7 @@ namespace dsinfer::engine {
 struct KvSizing {
   int32_t blocks = 0;        // exact block count
   uint64_t memory_bytes = 0; // --kv-cache-memory
-  double ram_fraction = 0;   // of physical RAM, in (0, 1]
+  double ram_fraction = 0;   // of RAM (as above), in (0, 1]
 };
 
 // Bytes of one token's KV rows over all layers (what KvCache::bytes_per_token reports).
