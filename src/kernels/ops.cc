@@ -5,6 +5,9 @@
 
 #include <cmath>
 
+#include "base/cpu_features.h"
+#include "kernels/x86/ops_x86.h"
+
 namespace dsinfer {
 
 void RmsNorm(const float* x, const float* weight, int64_t n, float eps, float* out) {
@@ -19,10 +22,22 @@ void RmsNorm(const float* x, const float* weight, int64_t n, float eps, float* o
   }
 }
 
-void SwiGlu(const float* gate, const float* up, int64_t n, float* out) {
+void reference::SwiGlu(const float* gate, const float* up, int64_t n, float* out) {
   for (int64_t i = 0; i < n; ++i) {
     const float g = gate[i];
     out[i] = g / (1.0f + std::exp(-g)) * up[i];  // ggml_silu_f32(g) * up
+  }
+}
+
+void SwiGlu(const float* gate, const float* up, int64_t n, float* out) {
+  // A MoE step applies this to every active expert's hidden rows (~11k values per token and
+  // layer for V2-Lite) on the calling thread while the other threads wait: with libm's expf it
+  // took ~35 us per layer, 2.5% of a decoded token.
+  static const x86::SwiGluFn simd = GetCpuFeatures().avx512 ? x86::Avx512SwiGlu() : nullptr;
+  if (simd != nullptr) {
+    simd(gate, up, n, out);
+  } else {
+    reference::SwiGlu(gate, up, n, out);
   }
 }
 
