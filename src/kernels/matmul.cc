@@ -67,8 +67,15 @@ std::array<MatMulKernel, kMaxTypeId> ChooseKernels() {
 // V2-Lite Q4_K_M at 25-26 tok/s against 21-23.5 with 128 KiB (alternating runs, 2 threads).
 constexpr uint64_t kStreamTileBytes = 512 * 1024;
 
-uint64_t TileBytesFor(int64_t n_tokens) {
-  return n_tokens <= kMaxPackedTokens ? kStreamTileBytes : kTileBytes;
+// A call too small for one tile per thread (the F32 MoE router of one token, 512 KiB) would
+// run on one thread while the others wait; its tiles shrink so each thread gets one, down to
+// this size, below which the hand-off costs more than it saves.
+constexpr uint64_t kMinSplitTileBytes = 16 * 1024;
+
+uint64_t TileBytesFor(int64_t n_tokens, uint64_t call_bytes, int threads) {
+  const uint64_t bytes = n_tokens <= kMaxPackedTokens ? kStreamTileBytes : kTileBytes;
+  const uint64_t share = (call_bytes + static_cast<uint64_t>(threads) - 1) / static_cast<uint64_t>(threads);
+  return std::min(bytes, std::max(share, kMinSplitTileBytes));
 }
 
 // Scratch for the converted activations of the calling thread; grows, never shrinks.
@@ -191,6 +198,13 @@ void RunMatMulMany(const MatMulJob* jobs, const MatMulKernel* const* kernels, si
   const bool parallel = pool != nullptr && pool->num_threads() > 1;
   ManyCall call;
   call.jobs.reserve(n_jobs);
+  uint64_t call_bytes = 0;  // weight bytes the call reads
+  for (size_t i = 0; i < n_jobs; ++i) {
+    if (jobs[i].n_tokens > 0 && jobs[i].w.rows > 0) {
+      call_bytes += static_cast<uint64_t>(jobs[i].w.rows) * jobs[i].w.row_bytes;
+    }
+  }
+  const int threads = parallel ? pool->num_threads() : 1;
   uint64_t scratch_bytes = 0;
   for (size_t i = 0; i < n_jobs; ++i) {
     const MatMulJob& job = jobs[i];
@@ -207,7 +221,8 @@ void RunMatMulMany(const MatMulJob* jobs, const MatMulKernel* const* kernels, si
     p.activation_bytes = ActivationRowBytes(kernel.activation_type, w.cols);
     p.activations = reinterpret_cast<const uint8_t*>(job.x);
     p.tile_rows = std::max<int64_t>(
-        1, static_cast<int64_t>(TileBytesFor(job.n_tokens) / std::max<uint64_t>(w.row_bytes, 1)));
+        1, static_cast<int64_t>(TileBytesFor(job.n_tokens, call_bytes, threads) /
+                                std::max<uint64_t>(w.row_bytes, 1)));
     p.packed_rows = 0;
     if (w.packed != nullptr && kernel.packed_dot != nullptr) {
       p.packed_rows = w.rows - w.rows % kPackRows;
