@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 #include <vector>
 
 namespace dsinfer::engine {
@@ -38,6 +39,28 @@ TEST(SamplerTest, GreedyTakesTheArgmaxAndTheLowestIdOnTies) {
   EXPECT_EQ(s.Sample(std::vector<float>{0.1f, 3.0f, -2.0f, 3.0f}).token, 1);
   EXPECT_EQ(s.Sample(std::vector<float>{5.0f, 5.0f}).token, 0);
   EXPECT_TRUE(s.greedy());
+}
+
+// Greedy over vocabulary-sized rows with ties, -inf and NaN entries equals a plain running
+// argmax (lowest id of the maximum; NaN never chosen).
+TEST(SamplerTest, GreedyMatchesAPlainArgmaxOnLargeRows) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> uniform(-30.0f, 30.0f);
+  Sampler s(Params(0.0f), 1, {});
+  for (size_t n : {size_t{1}, size_t{15}, size_t{17}, size_t{102400}, size_t{102401}}) {
+    for (int trial = 0; trial < 20; ++trial) {
+      std::vector<float> l(n);
+      for (float& x : l) x = std::round(uniform(rng));  // many ties
+      for (size_t k = 0; k < n / 50; ++k) {
+        l[rng() % n] = k % 2 ? kNegInf : std::numeric_limits<float>::quiet_NaN();
+      }
+      size_t want = 0;
+      for (size_t i = 1; i < n; ++i) {
+        if (l[i] > l[want]) want = i;
+      }
+      EXPECT_EQ(s.Sample(l).token, static_cast<int32_t>(want)) << "n " << n << ", trial " << trial;
+    }
+  }
 }
 
 TEST(SamplerTest, TemperatureOneDrawsFromTheSoftmax) {
