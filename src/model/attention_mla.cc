@@ -50,23 +50,25 @@ void MlaAttention(const ForwardState& s, int layer, const float* h, float* out) 
     const MatMulJob first[] = {{L.wq, h, T, q}, {L.wkv_a, h, T, a}};
     MatMulMany(first, 2, pool);
   }
-  for (int64_t t = 0; t < T; ++t) {
-    const TokenRow& row = s.rows[static_cast<size_t>(t)];
-    float* qt = q + t * H * dqk;
-    Rope(qt + nope, static_cast<int>(H), static_cast<int>(dqk), row.pos, s.attn.rope);
-    float* at = a + t * a_width;
-    Rope(at + rkv, 1, static_cast<int>(rot), row.pos, s.attn.rope);
-    RmsNorm(at, L.kv_a_norm.data(), rkv, c.rms_eps, at);
-  }
+  // Per token, in parallel over the batch: rotate, normalize and (MLA) cache the K row = [c ‖ kr],
+  // whose first r_kv values are also V. Each token writes its own cache slot.
+  pool->ParallelFor(static_cast<size_t>(T), [&](int, size_t b, size_t e) {
+    for (size_t t = b; t < e; ++t) {
+      const TokenRow& row = s.rows[t];
+      float* qt = q + static_cast<int64_t>(t) * H * dqk;
+      Rope(qt + nope, static_cast<int>(H), static_cast<int>(dqk), row.pos, s.attn.rope);
+      float* at = a + static_cast<int64_t>(t) * a_width;
+      Rope(at + rkv, 1, static_cast<int>(rot), row.pos, s.attn.rope);
+      RmsNorm(at, L.kv_a_norm.data(), rkv, c.rms_eps, at);
+      if (c.is_mla) {
+        const int bs = s.kv.block_size();
+        s.kv.WriteK(layer, row.block_table[row.pos / bs], static_cast<int>(row.pos % bs), at);
+      }
+    }
+  });
 
   float* o = s.scratch.Floats(static_cast<size_t>(T * H * dv));
   if (c.is_mla) {
-    // K row = [c ‖ kr]; V is its first r_kv values.
-    for (int64_t t = 0; t < T; ++t) {
-      const TokenRow& row = s.rows[static_cast<size_t>(t)];
-      const int bs = s.kv.block_size();
-      s.kv.WriteK(layer, row.block_table[row.pos / bs], static_cast<int>(row.pos % bs), a + t * a_width);
-    }
     // Absorb W_kb into the queries: Q_j = [W_kb_j · qn_j ‖ qr_j], all heads in one pass.
     float* qfull = s.scratch.Floats(static_cast<size_t>(T * H * a_width));
     float* qn = s.scratch.Floats(static_cast<size_t>(H * T * nope));
