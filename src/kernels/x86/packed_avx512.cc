@@ -26,9 +26,10 @@ inline __m512i Load64(const uint8_t* p) { return _mm512_loadu_si512(p); }
 
 // Hardware prefetchers stop at 4 KiB page boundaries; a decode step streams each group once, so
 // the kernels request the lines they will read kPrefetchBytes later themselves. The K-quant
-// kernels, whose group blocks are 2-3 KiB, spread those requests over the block (one burst of
-// 36 at the start of a Q4_K block streamed 5-12% slower from DRAM at 1-2 tokens, and Q6_K 3-9%);
-// for the 0.3-0.5 KiB blocks of Q5_0 and Q8_0 spreading made no difference.
+// kernels, whose group blocks are 2-3 KiB, spread those requests over the block: one burst of
+// 36 at the start of a Q4_K block was 5-12% slower at 1-2 tokens on a 2.4 MB matrix and 2-4%
+// on MoE-shaped calls from DRAM, Q6_K 3-9%; for the 0.3-0.5 KiB blocks of Q5_0 and Q8_0
+// spreading made no difference.
 constexpr int64_t kPrefetchBytes = 4096;
 inline void PrefetchLines(const uint8_t* p, int64_t bytes) {
   for (int64_t i = 0; i < bytes; i += 64) _mm_prefetch(reinterpret_cast<const char*>(p + i), _MM_HINT_T0);
