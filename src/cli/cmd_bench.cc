@@ -4,7 +4,10 @@
 // decoding just as when clients arrive together; reports aggregate output tokens/s (all
 // generated tokens over the wall time), aggregate decode tokens/s (sum of the streams' rates,
 // prefill stalls included), steady decode tokens/s (over the forward passes with no prompt
-// chunk in them), per-stream decode speed and time to first token.
+// chunk in them), per-stream decode speed and time to first token. With --rounds R the list of
+// concurrencies runs R times in turn (1,16,1,16,...), so that each concurrency sees the same
+// drifts of a shared machine, and a summary gives each one's medians and their ratio to
+// concurrency 1 (the batching gain).
 // Without -m, the built-in tiny demo model is synthesized into a temporary file.
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -43,11 +46,13 @@ struct BenchOptions {
   std::string kv_type = "f16";
   uint64_t seed = 1;
   int prefix_tokens = 0;  // > 0: also time the first token with a cold and a warm prefix cache
+  int rounds = 1;         // engine mode: passes over the concurrency list
   bool json = false;
 };
 
 struct BenchResult {
   int concurrency = 0;
+  int round = 0;
   double wall_s = 0;
   uint64_t generated = 0;
   double aggregate_tok_s = 0;     // generated tokens / wall time (prefill mixed in)
@@ -75,6 +80,57 @@ Expected<std::vector<int>> ParseConcurrency(const std::string& text) {
     }
   }
   if (out.empty()) return InvalidArgument("--concurrency: give at least one value, e.g. 1,8,32");
+  return out;
+}
+
+// Medians over the rounds of one concurrency.
+struct BenchSummary {
+  int concurrency = 0;
+  int runs = 0;
+  double output_tok_s = 0, decode_tok_s = 0, decode_min = 0, decode_max = 0, steady_tok_s = 0, ttft_p50_s = 0;
+  double decode_vs_single = 0, steady_vs_single = 0;  // 0 when concurrency 1 was not measured
+};
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+std::vector<BenchSummary> Summarize(const std::vector<BenchResult>& results) {
+  std::vector<BenchSummary> out;
+  for (const BenchResult& r : results) {
+    if (std::none_of(out.begin(), out.end(), [&](const BenchSummary& s) { return s.concurrency == r.concurrency; })) {
+      out.push_back({});
+      out.back().concurrency = r.concurrency;
+    }
+  }
+  for (BenchSummary& s : out) {
+    std::vector<double> output, decode, steady, ttft;
+    for (const BenchResult& r : results) {
+      if (r.concurrency != s.concurrency) continue;
+      output.push_back(r.aggregate_tok_s);
+      decode.push_back(r.decode_tok_s);
+      steady.push_back(r.steady_tok_s);
+      ttft.push_back(r.ttft_p50_s);
+    }
+    s.runs = static_cast<int>(decode.size());
+    s.output_tok_s = Median(output);
+    s.decode_tok_s = Median(decode);
+    s.decode_min = *std::min_element(decode.begin(), decode.end());
+    s.decode_max = *std::max_element(decode.begin(), decode.end());
+    s.steady_tok_s = Median(steady);
+    s.ttft_p50_s = Median(ttft);
+  }
+  const auto single = std::find_if(out.begin(), out.end(), [](const BenchSummary& s) { return s.concurrency == 1; });
+  if (single != out.end() && single->decode_tok_s > 0 && single->steady_tok_s > 0) {
+    const double decode1 = single->decode_tok_s, steady1 = single->steady_tok_s;
+    for (BenchSummary& s : out) {
+      s.decode_vs_single = s.decode_tok_s / decode1;
+      s.steady_vs_single = s.steady_tok_s / steady1;
+    }
+  }
   return out;
 }
 
@@ -219,6 +275,10 @@ int RunBench(const BenchOptions& o) {
     return 2;
   }
   const bool engine_mode = !o.concurrency.empty();
+  if (o.rounds < 1) {
+    PrintError("--rounds must be >= 1");
+    return 2;
+  }
   if (engine_mode ? (o.prompt_tokens < 1 || o.gen_tokens < 1)
                   : (o.prompt_tokens < 0 || o.gen_tokens < 0 || o.prompt_tokens + o.gen_tokens == 0)) {
     PrintError(engine_mode ? "-p and -n must be >= 1"
@@ -256,26 +316,42 @@ int RunBench(const BenchOptions& o) {
     return RunRooflineBench(**model, pool, ro);
   }
   std::vector<BenchResult> results;
-  for (int c : *concurrency) {
-    auto r = RunOne(**model, pool, o, *kv_type, c);
-    if (!r.ok()) {
-      PrintError(r.status().message());
-      return 1;
-    }
-    results.push_back(*r);
-    if (!o.json) {
-      if (results.size() == 1) {
-        std::printf("model %s, %d threads, prompt %d tokens, %d generated per request, KV %s, max batch %d\n",
-                    model_name.c_str(), pool.num_threads(), o.prompt_tokens, o.gen_tokens, o.kv_type.c_str(),
-                    o.max_batch_size);
-        std::printf("%11s %9s %12s %12s %12s %12s %11s %11s %10s %8s\n", "concurrency", "wall_s",
-                    "output_tok/s", "decode_tok/s", "steady_tok/s", "stream_tok/s", "ttft_p50_s",
-                    "ttft_p99_s", "mean_batch", "preempt");
+  for (int round = 0; round < o.rounds; ++round) {
+    for (int c : *concurrency) {
+      auto r = RunOne(**model, pool, o, *kv_type, c);
+      if (!r.ok()) {
+        PrintError(r.status().message());
+        return 1;
       }
-      std::printf("%11d %9.2f %12.1f %12.1f %12.1f %12.1f %11.3f %11.3f %10.1f %8llu\n", r->concurrency,
-                  r->wall_s, r->aggregate_tok_s, r->decode_tok_s, r->steady_tok_s, r->per_stream_tok_s,
-                  r->ttft_p50_s, r->ttft_p99_s, r->mean_batch, static_cast<unsigned long long>(r->preemptions));
-      std::fflush(stdout);
+      r->round = round;
+      results.push_back(*r);
+      if (!o.json) {
+        if (results.size() == 1) {
+          std::printf("model %s, %d threads, prompt %d tokens, %d generated per request, KV %s, max batch %d\n",
+                      model_name.c_str(), pool.num_threads(), o.prompt_tokens, o.gen_tokens, o.kv_type.c_str(),
+                      o.max_batch_size);
+          std::printf("%11s %9s %12s %12s %12s %12s %11s %11s %10s %8s\n", "concurrency", "wall_s",
+                      "output_tok/s", "decode_tok/s", "steady_tok/s", "stream_tok/s", "ttft_p50_s",
+                      "ttft_p99_s", "mean_batch", "preempt");
+        }
+        std::printf("%11d %9.2f %12.1f %12.1f %12.1f %12.1f %11.3f %11.3f %10.1f %8llu\n", r->concurrency,
+                    r->wall_s, r->aggregate_tok_s, r->decode_tok_s, r->steady_tok_s, r->per_stream_tok_s,
+                    r->ttft_p50_s, r->ttft_p99_s, r->mean_batch, static_cast<unsigned long long>(r->preemptions));
+        std::fflush(stdout);
+      }
+    }
+  }
+  const std::vector<BenchSummary> summary = Summarize(results);
+  if (!o.json && o.rounds > 1) {
+    std::printf("medians over %d rounds (decode_tok/s: median [min-max]; x1: ratio to concurrency 1)\n",
+                o.rounds);
+    std::printf("%11s %12s %21s %8s %12s %8s %12s %11s\n", "concurrency", "output_tok/s", "decode_tok/s",
+                "x1", "steady_tok/s", "x1", "ttft_p50_s", "");
+    for (const BenchSummary& s : summary) {
+      char decode[64];
+      std::snprintf(decode, sizeof(decode), "%.1f [%.1f-%.1f]", s.decode_tok_s, s.decode_min, s.decode_max);
+      std::printf("%11d %12.1f %21s %8.2f %12.1f %8.2f %12.3f\n", s.concurrency, s.output_tok_s, decode,
+                  s.decode_vs_single, s.steady_tok_s, s.steady_vs_single, s.ttft_p50_s);
     }
   }
   PrefixTtft prefix;
@@ -302,9 +378,11 @@ int RunBench(const BenchOptions& o) {
     j["gen_tokens"] = o.gen_tokens;
     j["kv_type"] = o.kv_type;
     j["max_batch_size"] = o.max_batch_size;
+    j["rounds"] = o.rounds;
     j["results"] = nlohmann::json::array();
     for (const auto& r : results) {
       j["results"].push_back({{"concurrency", r.concurrency},
+                              {"round", r.round},
                               {"wall_seconds", r.wall_s},
                               {"generated_tokens", r.generated},
                               {"aggregate_output_tokens_per_second", r.aggregate_tok_s},
@@ -315,6 +393,22 @@ int RunBench(const BenchOptions& o) {
                               {"ttft_p99_seconds", r.ttft_p99_s},
                               {"mean_batch_sequences", r.mean_batch},
                               {"preemptions", r.preemptions}});
+    }
+    j["medians"] = nlohmann::json::array();
+    for (const auto& m : summary) {
+      nlohmann::json row = {{"concurrency", m.concurrency},
+                            {"runs", m.runs},
+                            {"aggregate_output_tokens_per_second", m.output_tok_s},
+                            {"aggregate_decode_tokens_per_second", m.decode_tok_s},
+                            {"aggregate_decode_tokens_per_second_min", m.decode_min},
+                            {"aggregate_decode_tokens_per_second_max", m.decode_max},
+                            {"steady_decode_tokens_per_second", m.steady_tok_s},
+                            {"ttft_p50_seconds", m.ttft_p50_s}};
+      if (m.decode_vs_single > 0) {
+        row["decode_vs_concurrency_1"] = m.decode_vs_single;
+        row["steady_vs_concurrency_1"] = m.steady_vs_single;
+      }
+      j["medians"].push_back(row);
     }
     if (o.prefix_tokens > 0) {
       j["prefix_ttft"] = {{"prefix_tokens", o.prefix_tokens},
@@ -340,6 +434,9 @@ void RegisterBench(CLI::App& app, int* exit_code) {
   cmd->add_option("-p,--prompt-tokens", opts->prompt_tokens, "Prompt tokens per request (default 128)");
   cmd->add_option("-n,--gen-tokens", opts->gen_tokens, "Generated tokens per request (default 64)");
   cmd->add_option("-r,--reps", opts->reps, "Single-stream mode: repetitions (default 3)");
+  cmd->add_option("--rounds", opts->rounds,
+                  "Engine mode: run the concurrency list this many times in turn and report each "
+                  "concurrency's medians and its ratio to concurrency 1 (default 1)");
   cmd->add_option("--threads,-t", opts->threads, "Threads (default: all cores)");
   cmd->add_option("--max-batch-size", opts->max_batch_size, "Sequences per step (default 32)");
   cmd->add_option("--max-batched-tokens", opts->max_batched_tokens, "Tokens per step (default 512)");
