@@ -23,11 +23,14 @@ Expected<KvCache> KvCache::Create(const KvLayout& layout, int block_size, int n_
   c.layer_bytes_ = static_cast<uint64_t>(block_size) * (layout.k_width + layout.v_width) * c.elem_bytes_;
   c.block_bytes_ = c.layer_bytes_ * static_cast<uint64_t>(layout.n_layer);
   const uint64_t total = c.block_bytes_ * static_cast<uint64_t>(n_blocks);
-  try {
-    c.storage_.assign(total, 0);
-  } catch (const std::bad_alloc&) {
+  c.storage_ = HugePageMemory::Map(total);
+  if (c.storage_.data() == nullptr) {
     return ResourceExhausted("cannot allocate " + std::to_string(total) + " bytes of KV cache");
   }
+  // Commit the whole pool now, as serving engines do: running out of memory should happen at
+  // start-up, not under load when the last blocks are first written.
+  std::memset(c.storage_.data(), 0, total);
+  c.total_bytes_ = total;
   return c;
 }
 
@@ -46,7 +49,7 @@ uint8_t* KvCache::RowPtr(int layer, int block, int slot, bool v) const {
   } else {
     off += static_cast<uint64_t>(slot) * layout_.k_width * elem_bytes_;
   }
-  return const_cast<uint8_t*>(storage_.data()) + off;
+  return static_cast<uint8_t*>(storage_.data()) + off;
 }
 
 namespace {
