@@ -108,8 +108,7 @@ Status Model::Forward(const ForwardBatch& batch, KvCache& kv, ThreadPool& pool,
   float* h = s.scratch.Floats(static_cast<size_t>(T * D));
   float* y = s.scratch.Floats(static_cast<size_t>(T * D));
   // h = norm(x + y) row by row (no residual before the first layer), in parallel over the
-  // batch's tokens: serial, these element-wise passes kept the other threads waiting for ~2% of a
-  // 16-sequence step.
+  // batch's tokens: element-wise passes the other threads would otherwise wait for.
   auto residual_norm = [&](const float* y_or_null, const std::vector<float>& norm) {
     pool.ParallelFor(static_cast<size_t>(T), [&](int, size_t b, size_t e) {
       for (size_t t = b; t < e; ++t) {
@@ -137,7 +136,9 @@ Status Model::Forward(const ForwardBatch& batch, KvCache& kv, ThreadPool& pool,
       DenseFfn(s, L, h, y);
     }
   }
-  for (int64_t i = 0; i < T * D; ++i) x[i] += y[i];
+  if (c.n_layer > 0) {
+    for (int64_t i = 0; i < T * D; ++i) x[i] += y[i];
+  }
 
   // Final norm and LM head for the requested rows only.
   std::vector<float> selected;
