@@ -16,6 +16,10 @@ void RmsNorm(const float* x, const float* weight, int64_t n, float eps, float* o
 // reference::SwiGlu.
 void SwiGlu(const float* gate, const float* up, int64_t n, float* out);
 
+// The largest non-NaN value of x[0, n) (-inf when there is none), found in independent lanes
+// so that a long row does not wait on one running maximum.
+float MaxOf(const float* x, int64_t n);
+
 // In-place softmax over n values (max-subtracted, f32).
 void SoftmaxInPlace(float* x, int64_t n);
 

@@ -103,6 +103,20 @@ TEST(SwiGluTest, VectorizedMatchesReference) {
   }
 }
 
+TEST(MaxOfTest, LargestNonNanValueOfEveryLength) {
+  std::mt19937 rng(4);
+  for (int64_t n : {1, 15, 16, 17, 100}) {
+    std::vector<float> x = Gaussian(n, 5.0f, rng);
+    x[static_cast<size_t>(n / 2)] = NAN;
+    float want = -INFINITY;
+    for (float v : x) want = v > want ? v : want;
+    EXPECT_EQ(MaxOf(x.data(), n), want) << n;
+  }
+  const std::vector<float> nans(20, NAN);
+  EXPECT_EQ(MaxOf(nans.data(), 20), -INFINITY);
+  EXPECT_EQ(MaxOf(nans.data(), 0), -INFINITY);
+}
+
 TEST(SoftmaxTest, MatchesDoublePrecisionAndSumsToOne) {
   std::mt19937 rng(3);
   for (int64_t n : {1, 2, 33, 4096}) {
