@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "base/check.h"
@@ -62,10 +63,12 @@ std::array<MatMulKernel, kMaxTypeId> ChooseKernels() {
   return table;
 }
 
-// Decode-shaped products only stream: a tile is then a run of memory a thread reads before it
-// claims the next, and each new run starts without the prefetchers' help. 512 KiB runs decoded
-// V2-Lite Q4_K_M at 25-26 tok/s against 21-23.5 with 128 KiB (alternating runs, 2 threads).
-constexpr uint64_t kStreamTileBytes = 512 * 1024;
+// Decode-shaped products only stream. Each thread reads its own contiguous run of a call's
+// tiles (see RunTiles), so the prefetchers and the kernels' own prefetches run on from one tile
+// into the next; the tile is then only the unit of the final balancing between threads.
+constexpr uint64_t kStreamTileBytes = 64 * 1024;
+// An owner claims up to this many tiles of its run at once while the run is long.
+constexpr uint64_t kMaxClaimTiles = 8;
 
 // A call too small for one tile per thread (the F32 MoE router of one token, 512 KiB) would
 // run on one thread while the others wait; its tiles shrink so each thread gets one, down to
@@ -108,15 +111,22 @@ struct Conversion {
   size_t first_unit;
 };
 
-// Everything one call's workers share, read-only except the tile counter. The lambdas handed to
-// ParallelFor capture only a pointer to it, so std::function stores them without allocating.
+// Everything one call's workers share, read-only except the runs' claim states. The lambdas
+// handed to ParallelFor capture only a pointer to it, so std::function stores them without
+// allocating.
 struct ManyCall {
   std::vector<PreparedJob> jobs;
   std::vector<Conversion> conversions;
   size_t n_tiles = 0;
   size_t n_units = 0;  // conversion units: one per (conversion, token)
   uint8_t* scratch = nullptr;
-  std::atomic<size_t> next_tile{0};
+  // Thread i owns a contiguous run of tiles and takes them from the front; a thread whose run is
+  // empty takes others' from the back. State (front << 32) | back, tiles [front, back) left.
+  struct alignas(64) Run {
+    std::atomic<uint64_t> state{0};
+  };
+  std::unique_ptr<Run[]> runs;
+  int n_runs = 0;
 };
 
 void Convert(const ManyCall& c, size_t unit_begin, size_t unit_end) {
@@ -158,16 +168,36 @@ void SweepTile(const PreparedJob& p, int64_t r0, int64_t r1) {
   }
 }
 
-// Takes tiles in order until none is left; job j's tiles are [first_tile, next job's first).
-void RunTiles(ManyCall& c) {
-  size_t j = 0;
-  for (;;) {
-    const size_t tile = c.next_tile.fetch_add(1, std::memory_order_relaxed);
-    if (tile >= c.n_tiles) return;
-    while (j + 1 < c.jobs.size() && c.jobs[j + 1].first_tile <= tile) ++j;
-    const PreparedJob& p = c.jobs[j];
-    const int64_t r0 = static_cast<int64_t>(tile - p.first_tile) * p.tile_rows;
-    SweepTile(p, r0, std::min(r0 + p.tile_rows, p.job->w.rows));
+void RunTile(const ManyCall& c, size_t tile) {
+  // The last job whose first tile is at or before `tile`.
+  size_t lo = 0, hi = c.jobs.size();
+  while (hi - lo > 1) {
+    const size_t mid = (lo + hi) / 2;
+    (c.jobs[mid].first_tile <= tile ? lo : hi) = mid;
+  }
+  const PreparedJob& p = c.jobs[lo];
+  const int64_t r0 = static_cast<int64_t>(tile - p.first_tile) * p.tile_rows;
+  SweepTile(p, r0, std::min(r0 + p.tile_rows, p.job->w.rows));
+}
+
+// Thread `self` sweeps its own run front to back, claiming several tiles at a time while the
+// run is long and fewer towards its end, then takes the other runs' tiles one at a time from
+// their backs.
+void RunTiles(ManyCall& c, int self) {
+  for (int k = 0; k < c.n_runs; ++k) {
+    std::atomic<uint64_t>& state = c.runs[static_cast<size_t>((self + k) % c.n_runs)].state;
+    const bool own = k == 0;
+    uint64_t s = state.load(std::memory_order_relaxed);
+    for (;;) {
+      const uint64_t front = s >> 32, back = s & 0xffffffffu;
+      if (front >= back) break;
+      const uint64_t take = own ? std::clamp<uint64_t>((back - front) / 4, 1, kMaxClaimTiles) : 1;
+      const uint64_t next = own ? s + (take << 32) : s - 1;
+      if (!state.compare_exchange_weak(s, next, std::memory_order_relaxed)) continue;
+      const uint64_t first = own ? front : back - 1;
+      for (uint64_t tile = first; tile < first + take; ++tile) RunTile(c, static_cast<size_t>(tile));
+      s = state.load(std::memory_order_relaxed);
+    }
   }
 }
 
@@ -266,11 +296,19 @@ void RunMatMulMany(const MatMulJob* jobs, const MatMulKernel* const* kernels, si
     }
   }
 
-  if (parallel && call.n_tiles > 1) {
-    pool->ParallelFor(static_cast<size_t>(pool->num_threads()),
-                      [c = &call](int, size_t, size_t) { RunTiles(*c); });
+  CHECK(call.n_tiles < (uint64_t{1} << 32)) << "MatMul: " << call.n_tiles << " tiles in one call";
+  call.n_runs = parallel && call.n_tiles > 1 ? pool->num_threads() : 1;
+  call.runs = std::make_unique<ManyCall::Run[]>(static_cast<size_t>(call.n_runs));
+  for (int i = 0; i < call.n_runs; ++i) {
+    const uint64_t front = call.n_tiles * static_cast<uint64_t>(i) / static_cast<uint64_t>(call.n_runs);
+    const uint64_t back = call.n_tiles * static_cast<uint64_t>(i + 1) / static_cast<uint64_t>(call.n_runs);
+    call.runs[static_cast<size_t>(i)].state.store((front << 32) | back, std::memory_order_relaxed);
+  }
+  if (call.n_runs > 1) {
+    pool->ParallelFor(static_cast<size_t>(call.n_runs),
+                      [c = &call](int chunk, size_t, size_t) { RunTiles(*c, chunk); });
   } else {
-    RunTiles(call);
+    RunTiles(call, 0);
   }
 }
 

@@ -361,6 +361,39 @@ TEST(MatMulManyTest, EachJobEqualsItsOwnMatMul) {
   }
 }
 
+TEST(MatMulManyTest, ManyTiledJobsGiveEachJobsOwnResultWithAnyThreadCount) {
+  // Dozens of jobs of several 64 KiB tiles each: every thread sweeps its own run of tiles and
+  // then takes the others' from their backs, so tiles of one job end up on different threads
+  // in either direction. Three and four threads on a smaller machine also exercise a claimed
+  // chunk whose thread is descheduled.
+  std::mt19937 rng(19);
+  std::vector<Problem> problems;
+  for (int i = 0; i < 37; ++i) {
+    const DType type = i % 3 == 0 ? DType::kQ8_0 : DType::kQ4_K;
+    problems.push_back(MakeProblem(type, 100 + 7 * i, 1024, 1 + i % 2, rng));
+  }
+  std::vector<std::vector<float>> want;
+  for (const Problem& p : problems) {
+    want.emplace_back(p.matrix().rows * p.n_tokens);
+    MatMul(p.matrix(), p.x.data(), p.n_tokens, want.back().data(), nullptr);
+  }
+  for (int threads : {2, 3, 4}) {
+    ThreadPool pool(threads);
+    for (int repeat = 0; repeat < 20; ++repeat) {
+      std::vector<std::vector<float>> got;
+      std::vector<MatMulJob> jobs;
+      for (const Problem& p : problems) got.emplace_back(p.matrix().rows * p.n_tokens, -1.0f);
+      for (size_t i = 0; i < problems.size(); ++i) {
+        jobs.push_back({problems[i].matrix(), problems[i].x.data(), problems[i].n_tokens, got[i].data()});
+      }
+      MatMulMany(jobs.data(), jobs.size(), &pool);
+      for (size_t i = 0; i < problems.size(); ++i) {
+        ASSERT_EQ(want[i], got[i]) << threads << " threads, job " << i << " " << Shape(problems[i]);
+      }
+    }
+  }
+}
+
 TEST(MatMulF32Test, MatchesDoubleDotProduct) {
   std::mt19937 rng(3);
   ThreadPool two(2);
