@@ -14,9 +14,10 @@
 // BM_MlaHeads/{k_b,v_b}/threads:<t>: MLA's 16 per-head absorbed products of one token (Q8_0,
 // 70 KB each) in one MatMulMany, where per-call overhead rather than bandwidth decides.
 //
-// BM_MoeExperts/<case>/threads:<t>: one MatMulMany over the gate and up products of a step's
-// active experts, as the MoE layer issues it, on DeepSeek-V2-Lite's shapes (64 experts of
-// 1408 x 2048, Q4_K, packed on huge pages: 208 MB, so weights stream from DRAM). Cases:
+// BM_MoeExperts/[Q8_0/]<case>/threads:<t>: one MatMulMany over the gate and up products of a
+// step's active experts, as the MoE layer issues it, on DeepSeek-V2-Lite's shapes (64 experts of
+// 1408 x 2048, Q4_K or Q8_0, packed on huge pages: 208 or 393 MB, so weights stream from DRAM).
+// Cases:
 // "decode" (one token, 6 experts) and "batch16" (16 sequences: 51 experts, the token counts per
 // expert measured on the synth model: 22 experts with 1 token, 17 with 2, 8 with 3, 3 with 4,
 // 1 with 5); the "_shared" cases add the two shared experts (one 2816-row product per projection
@@ -115,9 +116,8 @@ std::vector<int64_t> ExpertTokenCounts(const std::string& name) {
   return counts;
 }
 
-void RunMoeBench(benchmark::State& state, const std::string& name, int threads) {
+void RunMoeBench(benchmark::State& state, DType kType, const std::string& name, int threads) {
   constexpr int64_t kExperts = 64, kFfn = 1408, kEmbd = 2048;
-  constexpr DType kType = DType::kQ4_K;
   const uint64_t row_bytes = *RowBytes(kType, kEmbd);
   const uint64_t matrix_bytes = kFfn * row_bytes;
   // Distinct random-looking rows (a tiled pattern would read the same bytes over and over).
@@ -260,12 +260,16 @@ void RegisterAll() {
       }
     }
   }
-  if (PackedKernelAvailable(DType::kQ4_K)) {
+  // Q4_K keeps the names without a type; Q8_0 (the Q8_0 file's experts) adds it.
+  for (DType type : {DType::kQ4_K, DType::kQ8_0}) {
+    if (!PackedKernelAvailable(type)) continue;
+    const std::string prefix = std::string("BM_MoeExperts/") +
+                               (type == DType::kQ4_K ? "" : std::string(DTypeName(type)) + "/");
     for (const char* name : {"decode", "decode_shared", "batch16", "batch16_shared"}) {
       for (int threads : {1, 2}) {
         benchmark::RegisterBenchmark(
-            (std::string("BM_MoeExperts/") + name + "/threads:" + std::to_string(threads)).c_str(),
-            [=](benchmark::State& state) { RunMoeBench(state, name, threads); })
+            (prefix + name + "/threads:" + std::to_string(threads)).c_str(),
+            [=](benchmark::State& state) { RunMoeBench(state, type, name, threads); })
             ->Unit(benchmark::kMicrosecond)
             ->UseRealTime();
       }
