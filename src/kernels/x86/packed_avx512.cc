@@ -25,12 +25,15 @@ constexpr size_t kQ8_0Bytes = 34;   // fp16 d, int8 qs[32]
 inline __m512i Load64(const uint8_t* p) { return _mm512_loadu_si512(p); }
 
 // Hardware prefetchers stop at 4 KiB page boundaries; a decode step streams each group once, so
-// the kernels request the lines they will read kPrefetchBytes later themselves. The K-quant
-// kernels, whose group blocks are 2-3 KiB, spread those requests over the block: one burst of
-// 36 at the start of a Q4_K block was 5-12% slower at 1-2 tokens on a 2.4 MB matrix and 2-4%
-// on MoE-shaped calls from DRAM, Q6_K 3-9%; for the 0.3-0.5 KiB blocks of Q5_0 and Q8_0
-// spreading made no difference.
-constexpr int64_t kPrefetchBytes = 4096;
+// the K-quant kernels request the lines they will read kPrefetchBytes later themselves, spread
+// over their 2-3 KiB group blocks (one burst of 36 at the start of a Q4_K block was 5-12% slower
+// at 1-2 tokens on a 2.4 MB matrix and 2-4% on MoE-shaped calls from DRAM, Q6_K 3-9%). Since
+// each thread streams a contiguous run of tiles (MatMulMany), 8 KiB ahead beats 4 KiB on
+// MoE-shaped calls from DRAM (medians of 7-9 shuffled rounds: Q4_K +1-3%; 16 KiB loses 12%).
+// The Q5_0 and Q8_0 kernels do less work per byte, so the out-of-order core and the hardware
+// prefetchers keep enough reads in flight: their own prefetches made the same calls 4-10%
+// slower (Q4_K and Q6_K without them: -43% and -23%).
+constexpr int64_t kPrefetchBytes = 8192;
 inline void PrefetchLines(const uint8_t* p, int64_t bytes) {
   for (int64_t i = 0; i < bytes; i += 64) _mm_prefetch(reinterpret_cast<const char*>(p + i), _MM_HINT_T0);
 }
@@ -207,7 +210,6 @@ void PackedQ8_0(int64_t n, const uint8_t* w, const uint8_t* x, size_t xs, float*
   for (int t = 0; t < NT; ++t) facc[t] = _mm512_setzero_ps();
   for (int64_t b = 0; b < n / 32; ++b) {
     const uint8_t* wb = w + b * kGroupBlock;
-    PrefetchLines(wb + kPrefetchBytes, kGroupBlock);
     const __m512 d = LoadHalf16(wb);
     __m512i acc[NT][2];
     for (int t = 0; t < NT; ++t) acc[t][0] = acc[t][1] = _mm512_setzero_si512();
@@ -239,7 +241,6 @@ void PackedQ5_0(int64_t n, const uint8_t* w, const uint8_t* x, size_t xs, float*
   const __m512i bit4 = _mm512_set1_epi8(0x10);
   for (int64_t b = 0; b < n / 32; ++b) {
     const uint8_t* wb = w + b * kGroupBlock;
-    PrefetchLines(wb + kPrefetchBytes, kGroupBlock);
     const __m512 d = LoadHalf16(wb);
     uint64_t masks[8];
     std::memcpy(masks, wb + 32, sizeof(masks));
