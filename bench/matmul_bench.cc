@@ -14,9 +14,9 @@
 // BM_MlaHeads/{k_b,v_b}/threads:<t>: MLA's 16 per-head absorbed products of one token (Q8_0,
 // 70 KB each) in one MatMulMany, where per-call overhead rather than bandwidth decides.
 //
-// BM_MoeExperts/[Q8_0/]<case>/threads:<t>: one MatMulMany over the gate and up products of a
+// BM_MoeExperts/[TYPE/]<case>/threads:<t>: one MatMulMany over the gate and up products of a
 // step's active experts, as the MoE layer issues it, on DeepSeek-V2-Lite's shapes (64 experts of
-// 1408 x 2048, Q4_K or Q8_0, packed on huge pages: 208 or 393 MB, so weights stream from DRAM).
+// 1408 x 2048, Q4_K, or Q8_0/Q5_0/Q6_K, packed on huge pages: 208-393 MB, from DRAM).
 // Cases:
 // "decode" (one token, 6 experts) and "batch16" (16 sequences: 51 experts, the token counts per
 // expert measured on the synth model: 22 experts with 1 token, 17 with 2, 8 with 3, 3 with 4,
@@ -260,8 +260,10 @@ void RegisterAll() {
       }
     }
   }
-  // Q4_K keeps the names without a type; Q8_0 (the Q8_0 file's experts) adds it.
-  for (DType type : {DType::kQ4_K, DType::kQ8_0}) {
+  // Q4_K keeps the names without a type; the others add it. Q8_0 is the Q8_0 file's experts;
+  // Q5_0 and Q6_K on the same shapes measure how those kernels stream (the Q4_K_M file uses
+  // them for 2048 x 1408 down projections and the output matrix).
+  for (DType type : {DType::kQ4_K, DType::kQ8_0, DType::kQ5_0, DType::kQ6_K}) {
     if (!PackedKernelAvailable(type)) continue;
     const std::string prefix = std::string("BM_MoeExperts/") +
                                (type == DType::kQ4_K ? "" : std::string(DTypeName(type)) + "/");
