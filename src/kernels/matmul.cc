@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "base/check.h"
@@ -70,6 +71,10 @@ constexpr uint64_t kStreamTileBytes = 64 * 1024;
 // An owner claims up to this many tiles of its run at once while the run is long.
 constexpr uint64_t kMaxClaimTiles = 8;
 
+// Inputs of at most this many values (per conversion, all its tokens) are converted lazily by
+// the threads that sweep the tiles (see RunMatMulMany).
+constexpr uint64_t kLazyConversionValues = 16 * 1024;
+
 // A call too small for one tile per thread (the F32 MoE router of one token, 512 KiB) would
 // run on one thread while the others wait; its tiles shrink so each thread gets one, down to
 // this size, below which the hand-off costs more than it saves.
@@ -127,6 +132,9 @@ struct ManyCall {
   };
   std::unique_ptr<Run[]> runs;
   int n_runs = 0;
+  // Per conversion when the threads convert lazily (see RunMatMulMany): 0 not started, 1 being
+  // converted, 2 done. Null when every conversion is done before the tiles.
+  std::unique_ptr<std::atomic<int>[]> conversion_state;
 };
 
 void Convert(const ManyCall& c, size_t unit_begin, size_t unit_end) {
@@ -136,6 +144,29 @@ void Convert(const ManyCall& c, size_t unit_begin, size_t unit_end) {
     const Conversion& v = c.conversions[ci];
     const int64_t t = static_cast<int64_t>(u - v.first_unit);
     v.kernel->quantize(v.x + t * v.cols, c.scratch + v.offset + t * v.row_bytes, v.cols);
+  }
+}
+
+// Converts conversion v unless another thread did or is doing it, then returns once it is done.
+void EnsureConverted(const ManyCall& c, size_t v) {
+  std::atomic<int>& state = c.conversion_state[v];
+  if (state.load(std::memory_order_acquire) == 2) return;
+  int expected = 0;
+  if (state.compare_exchange_strong(expected, 1, std::memory_order_acquire)) {
+    const Conversion& cv = c.conversions[v];
+    Convert(c, cv.first_unit, cv.first_unit + static_cast<size_t>(cv.n_tokens));
+    state.store(2, std::memory_order_release);
+    return;
+  }
+  // The other thread converts a few KiB: microseconds, unless it was descheduled.
+  for (int spins = 0; state.load(std::memory_order_acquire) != 2; ++spins) {
+    if (spins < 4096) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    } else {
+      std::this_thread::yield();
+    }
   }
 }
 
@@ -176,6 +207,7 @@ void RunTile(const ManyCall& c, size_t tile) {
     (c.jobs[mid].first_tile <= tile ? lo : hi) = mid;
   }
   const PreparedJob& p = c.jobs[lo];
+  if (c.conversion_state != nullptr && p.conversion != SIZE_MAX) EnsureConverted(c, p.conversion);
   const int64_t r0 = static_cast<int64_t>(tile - p.first_tile) * p.tile_rows;
   SweepTile(p, r0, std::min(r0 + p.tile_rows, p.job->w.rows));
 }
@@ -286,7 +318,19 @@ void RunMatMulMany(const MatMulJob* jobs, const MatMulKernel* const* kernels, si
     std::vector<uint8_t>& scratch = ActivationScratch();
     if (scratch.size() < scratch_bytes) scratch.resize(scratch_bytes);
     call.scratch = scratch.data();
-    if (parallel && call.n_units > 1) {
+    // Decode-sized inputs (a few KiB each: one token's row, a head's slice, an expert's few
+    // tokens) are converted by the first thread whose tiles read them, so a thread converts
+    // mostly the inputs of its own run and the call needs no parallel loop of its own (one of
+    // three per MoE or per-head call at one token). A large input (prefill) is converted in
+    // parallel over its tokens first.
+    bool lazy = parallel && call.n_tiles > 1;
+    for (const Conversion& v : call.conversions) {
+      lazy = lazy && static_cast<uint64_t>(v.n_tokens * v.cols) <= kLazyConversionValues;
+    }
+    if (lazy) {
+      call.conversion_state = std::make_unique<std::atomic<int>[]>(call.conversions.size());
+      for (size_t v = 0; v < call.conversions.size(); ++v) call.conversion_state[v].store(0, std::memory_order_relaxed);
+    } else if (parallel && call.n_units > 1) {
       pool->ParallelFor(call.n_units, [c = &call](int, size_t b, size_t e) { Convert(*c, b, e); });
     } else {
       Convert(call, 0, call.n_units);

@@ -364,31 +364,41 @@ TEST(MatMulManyTest, EachJobEqualsItsOwnMatMul) {
 TEST(MatMulManyTest, ManyTiledJobsGiveEachJobsOwnResultWithAnyThreadCount) {
   // Dozens of jobs of several 64 KiB tiles each: every thread sweeps its own run of tiles and
   // then takes the others' from their backs, so tiles of one job end up on different threads
-  // in either direction. Three and four threads on a smaller machine also exercise a claimed
-  // chunk whose thread is descheduled.
+  // in either direction, and the threads convert the small inputs as their tiles first need
+  // them. With a prefill-sized job added, every input is converted before the tiles instead.
+  // Three and four threads on a smaller machine also exercise a thread descheduled mid-call.
   std::mt19937 rng(19);
   std::vector<Problem> problems;
   for (int i = 0; i < 37; ++i) {
     const DType type = i % 3 == 0 ? DType::kQ8_0 : DType::kQ4_K;
     problems.push_back(MakeProblem(type, 100 + 7 * i, 1024, 1 + i % 2, rng));
   }
+  problems[5].x = problems[4].x;  // one input shared by two jobs
+  problems[5].n_tokens = problems[4].n_tokens;
   std::vector<std::vector<float>> want;
-  for (const Problem& p : problems) {
+  auto expect = [&](const Problem& p) {
     want.emplace_back(p.matrix().rows * p.n_tokens);
     MatMul(p.matrix(), p.x.data(), p.n_tokens, want.back().data(), nullptr);
-  }
-  for (int threads : {2, 3, 4}) {
-    ThreadPool pool(threads);
-    for (int repeat = 0; repeat < 20; ++repeat) {
-      std::vector<std::vector<float>> got;
-      std::vector<MatMulJob> jobs;
-      for (const Problem& p : problems) got.emplace_back(p.matrix().rows * p.n_tokens, -1.0f);
-      for (size_t i = 0; i < problems.size(); ++i) {
-        jobs.push_back({problems[i].matrix(), problems[i].x.data(), problems[i].n_tokens, got[i].data()});
-      }
-      MatMulMany(jobs.data(), jobs.size(), &pool);
-      for (size_t i = 0; i < problems.size(); ++i) {
-        ASSERT_EQ(want[i], got[i]) << threads << " threads, job " << i << " " << Shape(problems[i]);
+  };
+  for (const Problem& p : problems) expect(p);
+  const size_t small_jobs = problems.size();
+  problems.push_back(MakeProblem(DType::kQ4_K, 64, 1024, 40, rng));
+  expect(problems.back());
+  for (size_t n_jobs : {small_jobs, problems.size()}) {
+    for (int threads : {2, 3, 4}) {
+      ThreadPool pool(threads);
+      for (int repeat = 0; repeat < 20; ++repeat) {
+        std::vector<std::vector<float>> got;
+        std::vector<MatMulJob> jobs;
+        for (size_t i = 0; i < n_jobs; ++i) got.emplace_back(want[i].size(), -1.0f);
+        for (size_t i = 0; i < n_jobs; ++i) {
+          jobs.push_back({problems[i].matrix(), problems[i].x.data(), problems[i].n_tokens, got[i].data()});
+        }
+        MatMulMany(jobs.data(), jobs.size(), &pool);
+        for (size_t i = 0; i < n_jobs; ++i) {
+          ASSERT_EQ(want[i], got[i]) << n_jobs << " jobs, " << threads << " threads, job " << i << " "
+                                     << Shape(problems[i]);
+        }
       }
     }
   }
