@@ -31,8 +31,8 @@ inline __m512i Load64(const uint8_t* p) { return _mm512_loadu_si512(p); }
 // each thread streams a contiguous run of tiles (MatMulMany), 8 KiB ahead beats 4 KiB on
 // MoE-shaped calls from DRAM (medians of 7-9 shuffled rounds: Q4_K +1-3%; 16 KiB loses 12%).
 // The Q5_0 and Q8_0 kernels do less work per byte, so the out-of-order core and the hardware
-// prefetchers keep enough reads in flight: their own prefetches made the same calls 4-10%
-// slower (Q4_K and Q6_K without them: -43% and -23%).
+// prefetchers keep enough reads in flight: their own prefetches made the same calls 3-16%
+// slower (medians of 11 rounds; Q4_K and Q6_K without them: -43% and -23%).
 constexpr int64_t kPrefetchBytes = 8192;
 inline void PrefetchLines(const uint8_t* p, int64_t bytes) {
   for (int64_t i = 0; i < bytes; i += 64) _mm_prefetch(reinterpret_cast<const char*>(p + i), _MM_HINT_T0);
