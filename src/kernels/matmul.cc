@@ -319,17 +319,15 @@ void RunMatMulMany(const MatMulJob* jobs, const MatMulKernel* const* kernels, si
     if (scratch.size() < scratch_bytes) scratch.resize(scratch_bytes);
     call.scratch = scratch.data();
     // Decode-sized inputs (a few KiB each: one token's row, a head's slice, an expert's few
-    // tokens) are converted by the first thread whose tiles read them, so a thread converts
-    // mostly the inputs of its own run and the call needs no parallel loop of its own (one of
-    // three per MoE or per-head call at one token). A large input (prefill) is converted in
-    // parallel over its tokens first.
+    // tokens) are converted by the first thread whose tiles read them: a thread converts mostly
+    // the inputs of its own run, and a call with several inputs runs one parallel loop instead
+    // of two. A large input (prefill) is converted in parallel over its tokens first.
     bool lazy = parallel && call.n_tiles > 1;
     for (const Conversion& v : call.conversions) {
       lazy = lazy && static_cast<uint64_t>(v.n_tokens * v.cols) <= kLazyConversionValues;
     }
     if (lazy) {
-      call.conversion_state = std::make_unique<std::atomic<int>[]>(call.conversions.size());
-      for (size_t v = 0; v < call.conversions.size(); ++v) call.conversion_state[v].store(0, std::memory_order_relaxed);
+      call.conversion_state = std::make_unique<std::atomic<int>[]>(call.conversions.size());  // all 0
     } else if (parallel && call.n_units > 1) {
       pool->ParallelFor(call.n_units, [c = &call](int, size_t b, size_t e) { Convert(*c, b, e); });
     } else {
