@@ -3,13 +3,7 @@
 #include <chrono>
 
 #include "base/check.h"
-
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define DSINFER_CPU_RELAX() _mm_pause()
-#else
-#define DSINFER_CPU_RELAX() std::this_thread::yield()
-#endif
+#include "base/spin_wait.h"
 
 namespace dsinfer {
 
@@ -66,13 +60,7 @@ void ThreadPool::ParallelFor(size_t n, const std::function<void(int, size_t, siz
   }
   RunChunks(generation);
   // Every chunk is claimed; wait for the ones workers are still running.
-  for (int spins = 0; done_.load(std::memory_order_acquire) != parts; ++spins) {
-    if (spins < 4096) {
-      DSINFER_CPU_RELAX();
-    } else {
-      std::this_thread::yield();
-    }
-  }
+  SpinUntil([&] { return done_.load(std::memory_order_acquire) == parts; });
   job_ = nullptr;
   busy_.store(false, std::memory_order_release);
 }
@@ -98,7 +86,7 @@ uint64_t ThreadPool::WaitForJob(uint64_t seen) {
   for (int spins = 0;; ++spins) {
     const uint64_t g = generation_.load(std::memory_order_acquire);
     if (g != seen || stop_.load(std::memory_order_relaxed)) return g;
-    DSINFER_CPU_RELAX();
+    CpuRelax();
     if ((spins & 1023) == 1023) {
       if (Clock::now() > spin_until) break;
       // On a machine with more runnable threads than cores, a spinning worker may hold the

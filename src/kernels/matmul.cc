@@ -8,11 +8,11 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <thread>
 #include <vector>
 
 #include "base/check.h"
 #include "base/cpu_features.h"
+#include "base/spin_wait.h"
 #include "kernels/matmul_kernel.h"
 #include "kernels/packed.h"
 #include "kernels/x86/matmul_x86.h"
@@ -159,15 +159,7 @@ void EnsureConverted(const ManyCall& c, size_t v) {
     return;
   }
   // The other thread converts a few KiB: microseconds, unless it was descheduled.
-  for (int spins = 0; state.load(std::memory_order_acquire) != 2; ++spins) {
-    if (spins < 4096) {
-#if defined(__x86_64__) || defined(__i386__)
-      __builtin_ia32_pause();
-#endif
-    } else {
-      std::this_thread::yield();
-    }
-  }
+  SpinUntil([&] { return state.load(std::memory_order_acquire) == 2; });
 }
 
 // Rows [r0, r1) of one job, swept once per group of kMaxDotTokens tokens (kMaxPackedTokens for
